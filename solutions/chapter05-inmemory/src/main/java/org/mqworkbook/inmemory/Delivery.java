@@ -1,0 +1,20 @@
+package org.mqworkbook.inmemory;
+
+/**
+ * One message handed to one consumer, waiting for its acknowledgement.
+ *
+ * @param queue         the queue it came from
+ * @param tag           names this delivery (not the message): ack or reject it with this tag. A
+ *                      redelivered message gets a new tag, so a late ack of an expired delivery is
+ *                      recognised as stale instead of acknowledging someone else's copy.
+ * @param messageId     the message's id in its queue, assigned at publish; the same on every redelivery
+ * @param body          the message body; do not modify it
+ * @param deliveryCount 1 on the first delivery, 2 on the first redelivery, and so on
+ */
+public record Delivery(String queue, long tag, long messageId, byte[] body, int deliveryCount) {
+
+    /** Whether this message was delivered before (RabbitMQ's {@code redelivered} flag). */
+    public boolean redelivered() {
+        return deliveryCount > 1;
+    }
+}

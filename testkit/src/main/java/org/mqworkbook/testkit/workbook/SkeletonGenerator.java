@@ -1,0 +1,207 @@
+package org.mqworkbook.testkit.workbook;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Turns a chapter's reference solution into the learner's skeleton: the one source of truth for
+ * both, so that they cannot drift apart.
+ *
+ * <p>The rule, line by line: everything outside an {@link ExerciseRegion} is copied unchanged, comments
+ * included (the explanation must be there when the learner needs it). Inside a region, the solution's
+ * lines are replaced by {@code throw new ExerciseNotDone("5.3");} — or, if the region holds lines
+ * starting with {@code //> }, by those lines uncommented (for the rare body that must return something
+ * instead of throwing). Then imports that only the removed code used are dropped, and the marker's
+ * import is added where needed, so the skeleton compiles cleanly under {@code -Werror} and checkstyle.
+ *
+ * <p>Files that are not Java sources are copied unchanged. This class is stateless and thread safe.
+ */
+public final class SkeletonGenerator {
+    static final String MARKER_IMPORT = "import org.mqworkbook.marker.ExerciseNotDone;";
+    private static final String SKELETON_LINE_PREFIX = "//> ";
+    private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)\\s*;\\s*$");
+
+    /** The skeleton for one Java source file. */
+    public String generate(String file, String solutionSource) {
+        List<String> lines = solutionSource.lines().toList();
+        List<ExerciseRegion> regions = ExerciseRegion.parse(file, lines);
+        if (regions.isEmpty()) {
+            return solutionSource;
+        }
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        boolean usesMarker = false;
+        for (ExerciseRegion region : regions) {
+            out.addAll(lines.subList(next, region.beginLine())); // up to and including BEGIN
+            List<String> replacement = skeletonBody(region);
+            if (replacement.isEmpty()) {
+                out.add(region.indent() + "throw new ExerciseNotDone(\"" + region.exercise() + "\");");
+                usesMarker = true;
+            } else {
+                out.addAll(replacement);
+            }
+            next = region.endLine() - 1; // the END line is copied with what follows
+        }
+        out.addAll(lines.subList(next, lines.size()));
+        List<String> tidy = tidyImports(out, usesMarker);
+        return String.join("\n", tidy) + (solutionSource.endsWith("\n") ? "\n" : "");
+    }
+
+    /**
+     * The skeleton of every file below {@code solutionRoot}, keyed by path relative to it, in order.
+     */
+    public Map<Path, String> generateTree(Path solutionRoot) {
+        Map<Path, String> tree = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(solutionRoot)) {
+            for (Path path : files.filter(Files::isRegularFile).toList()) {
+                Path relative = solutionRoot.relativize(path);
+                String source = Files.readString(path, StandardCharsets.UTF_8);
+                tree.put(relative, path.toString().endsWith(".java") ? generate(relative.toString(), source) : source);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the solution under " + solutionRoot, e);
+        }
+        return tree;
+    }
+
+    /**
+     * Where {@code skeletonRoot} differs from what {@link #generateTree} makes of {@code solutionRoot}:
+     * relative paths, each with a word on how ("differs", "missing", "extra"). Empty means pristine.
+     */
+    public List<String> differences(Path solutionRoot, Path skeletonRoot) {
+        Map<Path, String> expected = generateTree(solutionRoot);
+        Set<Path> actual = new TreeSet<>();
+        if (Files.isDirectory(skeletonRoot)) {
+            try (Stream<Path> files = Files.walk(skeletonRoot)) {
+                files.filter(Files::isRegularFile).map(skeletonRoot::relativize).forEach(actual::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the skeleton under " + skeletonRoot, e);
+            }
+        }
+        List<String> differences = new ArrayList<>();
+        for (Map.Entry<Path, String> entry : expected.entrySet()) {
+            Path file = skeletonRoot.resolve(entry.getKey());
+            if (!actual.contains(entry.getKey())) {
+                differences.add(entry.getKey() + " (missing)");
+            } else if (!read(file).equals(entry.getValue())) {
+                differences.add(entry.getKey() + " (differs)");
+            }
+        }
+        for (Path extra : actual) {
+            if (!expected.containsKey(extra)) {
+                differences.add(extra + " (extra)");
+            }
+        }
+        return differences;
+    }
+
+    /** Writes the generated skeleton of {@code solutionRoot} over {@code skeletonRoot}, removing extra files. */
+    public List<Path> write(Path solutionRoot, Path skeletonRoot) {
+        Map<Path, String> expected = generateTree(solutionRoot);
+        List<Path> written = new ArrayList<>();
+        try {
+            if (Files.isDirectory(skeletonRoot)) {
+                try (Stream<Path> files = Files.walk(skeletonRoot)) {
+                    for (Path path : files.filter(Files::isRegularFile).toList()) {
+                        if (!expected.containsKey(skeletonRoot.relativize(path))) {
+                            Files.delete(path);
+                            written.add(path);
+                        }
+                    }
+                }
+            }
+            for (Map.Entry<Path, String> entry : expected.entrySet()) {
+                Path target = skeletonRoot.resolve(entry.getKey());
+                if (!Files.exists(target) || !read(target).equals(entry.getValue())) {
+                    Files.createDirectories(target.getParent());
+                    Files.writeString(target, entry.getValue(), StandardCharsets.UTF_8);
+                    written.add(target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the skeleton under " + skeletonRoot, e);
+        }
+        return written;
+    }
+
+    private static List<String> skeletonBody(ExerciseRegion region) {
+        List<String> replacement = new ArrayList<>();
+        for (String line : region.body()) {
+            String stripped = line.stripLeading();
+            if (stripped.startsWith(SKELETON_LINE_PREFIX) || stripped.equals(SKELETON_LINE_PREFIX.strip())) {
+                String indent = line.substring(0, line.length() - stripped.length());
+                String code = stripped.length() > SKELETON_LINE_PREFIX.length()
+                    ? stripped.substring(SKELETON_LINE_PREFIX.length()) : "";
+                replacement.add(code.isEmpty() ? "" : indent + code);
+            }
+        }
+        return replacement;
+    }
+
+    /** Drops imports nothing uses any more; adds the marker's import if the skeleton throws it. */
+    private static List<String> tidyImports(List<String> lines, boolean usesMarker) {
+        StringBuilder code = new StringBuilder();
+        for (String line : lines) {
+            if (!IMPORT.matcher(line).matches()) {
+                code.append(line).append('\n');
+            }
+        }
+        String text = code.toString();
+        List<String> out = new ArrayList<>();
+        int lastImport = -1;
+        int packageLine = -1;
+        boolean hasMarkerImport = false;
+        for (String line : lines) {
+            Matcher m = IMPORT.matcher(line);
+            if (m.matches()) {
+                String name = m.group(2);
+                String simple = name.substring(name.lastIndexOf('.') + 1);
+                if (!Pattern.compile("\\b" + Pattern.quote(simple) + "\\b").matcher(text).find()) {
+                    continue; // only the removed solution code used it
+                }
+                hasMarkerImport |= line.strip().equals(MARKER_IMPORT);
+                if (usesMarker && !hasMarkerImport && m.group(1) == null
+                    && name.compareTo("org.mqworkbook.marker.ExerciseNotDone") > 0) {
+                    out.add(MARKER_IMPORT);
+                    hasMarkerImport = true;
+                }
+                out.add(line);
+                lastImport = out.size() - 1;
+            } else {
+                if (line.startsWith("package ")) {
+                    packageLine = out.size();
+                }
+                out.add(line);
+            }
+        }
+        if (usesMarker && !hasMarkerImport) {
+            if (lastImport >= 0) {
+                out.add(lastImport + 1, MARKER_IMPORT);
+            } else {
+                out.add(packageLine + 1, "");
+                out.add(packageLine + 2, MARKER_IMPORT);
+            }
+        }
+        return out;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}
