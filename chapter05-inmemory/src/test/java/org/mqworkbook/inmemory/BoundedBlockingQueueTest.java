@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.Seeded;
+import org.mqworkbook.testkit.history.Guarantee;
+import org.mqworkbook.testkit.history.Ordering;
 
 /**
  * Exercise 5.1: a bounded blocking queue on one lock and two conditions. README section
@@ -25,7 +30,8 @@ import org.mqworkbook.testkit.Exercise;
  */
 @Exercise("5.1")
 @Tag("5.1")
-@Timeout(10)
+@Timeout(20)
+@ExtendWith(Seeded.class)
 class BoundedBlockingQueueTest {
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -163,5 +169,25 @@ class BoundedBlockingQueueTest {
         }
         assertThat(taken).as("no producer is left waiting: each take must wake one (no lost wake-up)")
             .containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+
+    @Test
+    void deliversEveryMessageExactlyOnceToManyConcurrentConsumers(Random random) throws InterruptedException {
+        BoundedBlockingQueue<String> queue = new BoundedBlockingQueue<>(16);
+
+        Scenarios.Outcome outcome = Scenarios.producersAndConsumers(Buffer.of(queue), 4, 4, 5_000, random);
+
+        assertThat(outcome.errors()).as("threads of the scenario").isEmpty();
+        outcome.history().check(Guarantee.EXACTLY_ONCE, Ordering.NONE).assertOk();
+    }
+
+    @Test
+    void keepsEachProducersOrderForASingleConsumer(Random random) throws InterruptedException {
+        BoundedBlockingQueue<String> queue = new BoundedBlockingQueue<>(8);
+
+        Scenarios.Outcome outcome = Scenarios.producersAndConsumers(Buffer.of(queue), 3, 1, 3_000, random);
+
+        assertThat(outcome.errors()).as("threads of the scenario").isEmpty();
+        outcome.history().check(Guarantee.EXACTLY_ONCE, Ordering.PER_KEY).assertOk();
     }
 }

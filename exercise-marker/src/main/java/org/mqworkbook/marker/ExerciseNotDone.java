@@ -39,7 +39,7 @@ public final class ExerciseNotDone extends RuntimeException {
             + "'BEGIN EXERCISE " + exercise + "' and 'END EXERCISE " + exercise + "' with your code "
             + "(the chapter README explains what it should do)");
         this.exercise = exercise;
-        record(exercise);
+        remember(exercise);
     }
 
     /** The exercise this marker belongs to, for example {@code "5.3"}. */
@@ -63,7 +63,7 @@ public final class ExerciseNotDone extends RuntimeException {
         return fired;
     }
 
-    private static synchronized void record(String exercise) {
+    private static synchronized void remember(String exercise) {
         sequence++;
         LEDGER.addLast(new Fired(sequence, exercise));
         if (LEDGER.size() > LEDGER_SIZE) {

@@ -108,7 +108,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         AssertionError original = new AssertionError("expected 3 messages but got 2");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported)
             .isInstanceOf(AssertionError.class)
@@ -121,7 +121,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         AssertionError original = new AssertionError("\nexpected: 3\n but was: 2");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported).hasMessage("\nexpected: 3\n but was: 2\n[replay with -Dseed=1234]");
     }
@@ -131,7 +131,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         AssertionError original = new AssertionError("boom");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported.getStackTrace()).isEqualTo(original.getStackTrace());
     }
@@ -141,7 +141,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         AssertionFailedError original = new AssertionFailedError("expected: 3 but was: 2", 3, 2);
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported).isInstanceOf(AssertionFailedError.class)
             .hasMessage("expected: 3 but was: 2 [replay with -Dseed=1234]");
@@ -155,7 +155,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         IllegalStateException original = new IllegalStateException("queue closed");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported).isSameAs(original).hasMessage("queue closed");
         assertThat(reported.getSuppressed()).singleElement()
@@ -167,7 +167,7 @@ class SeededTest {
         seeded.resolveParameter(test.randomParameter(), test.context());
         TestAbortedException original = new TestAbortedException("needs Linux");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported).isSameAs(original).hasMessage("needs Linux");
         assertThat(reported.getSuppressed()).isEmpty();
@@ -177,7 +177,7 @@ class SeededTest {
     void rethrowsTheFailureUnchangedWhenTheTestTookNoRandom() {
         AssertionError original = new AssertionError("expected 3 messages but got 2");
 
-        Throwable reported = catchThrowable(() -> seeded.handleTestExecutionException(test.context(), original));
+        Throwable reported = failTestWith(original);
 
         assertThat(reported).isSameAs(original).hasMessage("expected 3 messages but got 2");
     }
@@ -202,6 +202,11 @@ class SeededTest {
             () -> seeded.handleAfterEachMethodExecutionException(test.context(), original));
 
         assertThat(reported).hasMessage("teardown failed [replay with -Dseed=1234]");
+    }
+
+    /** Hands {@code failure} to the extension as JUnit does when a test throws it; returns the result. */
+    private Throwable failTestWith(Throwable failure) {
+        return catchThrowable(() -> seeded.handleTestExecutionException(test.context(), failure));
     }
 
     /** The method whose parameters the stand-in contexts describe; JUnit does not run it. */

@@ -46,6 +46,13 @@ final class ExerciseRun {
             request.filters(TagFilter.includeTags(exercise));
         }
         LauncherDiscoveryRequest discovery = request.build();
+        // A skeleton's worker threads die of ExerciseNotDone; the ledger has recorded it, and a stack
+        // trace per thread would bury the summary. Anything else is still reported.
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
+            if (!(failure instanceof ExerciseNotDone)) {
+                System.err.println("Exception in thread \"" + thread.getName() + "\": " + failure);
+            }
+        });
         Launcher launcher = LauncherFactory.create();
         launcher.execute(discovery, new Recorder());
         return List.copyOf(outcomes);
