@@ -95,7 +95,7 @@ public final class WorkbookMain {
         return verdict.ok() ? 0 : 1;
     }
 
-    private ModuleVerdict judgeSolution(String name, List<TestOutcome> outcomes) {
+    ModuleVerdict judgeSolution(String name, List<TestOutcome> outcomes) {
         List<TestOutcome> failed = outcomes.stream().filter(o -> o.status() != TestOutcome.Status.PASSED).toList();
         if (outcomes.isEmpty()) {
             out.println(PREFIX + name + ": NO TESTS RAN — a solution module must run its chapter's tests");
@@ -112,7 +112,7 @@ public final class WorkbookMain {
         return new ModuleVerdict("solution", false);
     }
 
-    private ModuleVerdict judgeExercise(String name, Path module, Path repo, List<TestOutcome> outcomes,
+    ModuleVerdict judgeExercise(String name, Path module, Path repo, List<TestOutcome> outcomes,
                                         boolean strict, boolean filtered) {
         Path solutionSources = repo.resolve("solutions").resolve(name).resolve("src/main/java");
         List<String> differences = new SkeletonGenerator().differences(solutionSources,
@@ -131,7 +131,7 @@ public final class WorkbookMain {
         return judgeLearnerWork(name, outcomes, differences, strict);
     }
 
-    private ModuleVerdict judgePristine(String name, List<TestOutcome> outcomes, boolean strict, boolean filtered) {
+    ModuleVerdict judgePristine(String name, List<TestOutcome> outcomes, boolean strict, boolean filtered) {
         List<String> violations = new ArrayList<>();
         for (TestOutcome o : outcomes) {
             if (o.isExerciseTest() && o.status() == TestOutcome.Status.PASSED) {
@@ -166,7 +166,7 @@ public final class WorkbookMain {
         return new ModuleVerdict("pristine", true);
     }
 
-    private ModuleVerdict judgeLearnerWork(String name, List<TestOutcome> outcomes, List<String> differences,
+    ModuleVerdict judgeLearnerWork(String name, List<TestOutcome> outcomes, List<String> differences,
                                            boolean strict) {
         out.println(PREFIX + name + " holds YOUR WORK (it differs from the generated skeleton in "
             + differences.size() + " file" + (differences.size() == 1 ? "" : "s") + ": "
@@ -236,7 +236,7 @@ public final class WorkbookMain {
      * Strict when the learner asked for this module: {@code -pl} was given, or the build started
      * somewhere other than the repository root. {@code -Dworkbook.strict=true} forces it.
      */
-    private static boolean isStrict(Map<String, String> options, Path repo) {
+    static boolean isStrict(Map<String, String> options, Path repo) {
         if ("true".equals(options.get("strict"))) {
             return true;
         }
@@ -367,6 +367,6 @@ public final class WorkbookMain {
     }
 
     /** The judgement of one module: its state (solution, pristine, learner, drift) and whether it passes. */
-    private record ModuleVerdict(String state, boolean ok) {
+    record ModuleVerdict(String state, boolean ok) {
     }
 }

@@ -27,6 +27,10 @@ final class PayloadReader {
         this.payload = payload;
     }
 
+    Opcode opcode() {
+        return opcode;
+    }
+
     int correlationId() {
         return correlationId;
     }
