@@ -61,13 +61,12 @@ import org.openjdk.jmh.infra.Control;
  * sources, so a normal build keeps them compiling; they run only when asked):
  *
  * <pre>
- * ./mvnw -B -q -pl exercise-marker,testkit,solutions/chapter05-inmemory install -DskipTests
- * ./mvnw -q -pl solutions/chapter05-inmemory dependency:build-classpath \
- *     -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
- * M=solutions/chapter05-inmemory/target
- * java -cp $M/test-classes:$M/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main HandOffBenchmark \
- *     -rf json -rff /tmp/handoff.json
+ * ./mvnw verify                                              # once: builds and installs everything
+ * ./mvnw -q -pl solutions/chapter05-inmemory exec:exec@jmh   # runs this benchmark
+ * ./mvnw -q -pl solutions/chapter05-inmemory exec:exec@jmh -Djmh.args="HandOffBenchmark -rf json"
  * </pre>
+ * The {@code jmh} execution (in the module's pom.xml) starts {@code org.openjdk.jmh.Main} in a forked
+ * JVM with the module's test classpath, so that JMH's own benchmark forks find these classes.
  *
  * <p>Standard JMH options apply: {@code -p capacity=16} for another capacity, {@code -prof gc} for the
  * allocation per operation, {@code -f 1 -wi 2 -i 3} for a quick look (too short to quote). Run nothing

@@ -5,11 +5,13 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
@@ -33,6 +35,8 @@ import org.mqworkbook.marker.ExerciseNotDone;
  */
 final class ExerciseRun {
     private static final Pattern EXERCISE_TAG = Pattern.compile("\\d+\\.\\d+");
+    /** The start of {@link ExerciseNotDone}'s message, as it reads when quoted by another process. */
+    private static final Pattern QUOTED_MARKER = Pattern.compile("Exercise (\\d+\\.\\d+) is not done yet");
 
     private final List<TestOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
 
@@ -95,12 +99,20 @@ final class ExerciseRun {
         }
     }
 
-    /** The markers behind a failure: those in its cause chain, and those thrown in other threads. */
-    private static Set<String> markersIn(Throwable failure, Set<String> firedDuringTest) {
-        Set<String> markers = new java.util.LinkedHashSet<>(firedDuringTest);
+    /**
+     * The markers behind a failure: those thrown in this JVM during the test (any thread), those in its
+     * cause chain, and those whose message crossed a process or network boundary into the failure's
+     * message (a broker in another JVM answered "Exercise 5.2 is not done yet").
+     */
+    static Set<String> markersIn(Throwable failure, Set<String> firedDuringTest) {
+        Set<String> markers = new LinkedHashSet<>(firedDuringTest);
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ExerciseNotDone marker) {
                 markers.add(marker.exercise());
+            }
+            Matcher quoted = QUOTED_MARKER.matcher(String.valueOf(t.getMessage()));
+            while (quoted.find()) {
+                markers.add(quoted.group(1));
             }
         }
         return markers;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,8 +36,18 @@ public final class SkeletonGenerator {
 
     /** The skeleton for one Java source file. */
     public String generate(String file, String solutionSource) {
+        return generate(file, solutionSource, exercise -> true);
+    }
+
+    /**
+     * The source with only the regions of the exercises {@code stubbed} accepts replaced: the rest of
+     * the solution stays. The build uses this to show that each exercise's tests fail when that
+     * exercise alone is missing.
+     */
+    public String generate(String file, String solutionSource, Predicate<String> stubbed) {
         List<String> lines = solutionSource.lines().toList();
-        List<ExerciseRegion> regions = ExerciseRegion.parse(file, lines);
+        List<ExerciseRegion> regions = ExerciseRegion.parse(file, lines).stream()
+            .filter(r -> stubbed.test(r.exercise())).toList();
         if (regions.isEmpty()) {
             return solutionSource;
         }
@@ -63,12 +74,18 @@ public final class SkeletonGenerator {
      * The skeleton of every file below {@code solutionRoot}, keyed by path relative to it, in order.
      */
     public Map<Path, String> generateTree(Path solutionRoot) {
+        return generateTree(solutionRoot, exercise -> true);
+    }
+
+    /** Like {@link #generateTree(Path)}, stubbing only the exercises {@code stubbed} accepts. */
+    public Map<Path, String> generateTree(Path solutionRoot, Predicate<String> stubbed) {
         Map<Path, String> tree = new TreeMap<>();
         try (Stream<Path> files = Files.walk(solutionRoot)) {
             for (Path path : files.filter(Files::isRegularFile).toList()) {
                 Path relative = solutionRoot.relativize(path);
                 String source = Files.readString(path, StandardCharsets.UTF_8);
-                tree.put(relative, path.toString().endsWith(".java") ? generate(relative.toString(), source) : source);
+                tree.put(relative, path.toString().endsWith(".java")
+                    ? generate(relative.toString(), source, stubbed) : source);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the solution under " + solutionRoot, e);
@@ -109,7 +126,11 @@ public final class SkeletonGenerator {
 
     /** Writes the generated skeleton of {@code solutionRoot} over {@code skeletonRoot}, removing extra files. */
     public List<Path> write(Path solutionRoot, Path skeletonRoot) {
-        Map<Path, String> expected = generateTree(solutionRoot);
+        return write(generateTree(solutionRoot), skeletonRoot);
+    }
+
+    /** Writes {@code expected} (relative path to text) over {@code skeletonRoot}, removing extra files. */
+    public List<Path> write(Map<Path, String> expected, Path skeletonRoot) {
         List<Path> written = new ArrayList<>();
         try {
             if (Files.isDirectory(skeletonRoot)) {
@@ -148,6 +169,20 @@ public final class SkeletonGenerator {
             }
         }
         return replacement;
+    }
+
+    /** The exercise ids marked anywhere below {@code solutionRoot}, in order. */
+    public Set<String> exercises(Path solutionRoot) {
+        Set<String> ids = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(solutionRoot)) {
+            for (Path path : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                ExerciseRegion.parse(path.toString(), Files.readAllLines(path, StandardCharsets.UTF_8))
+                    .forEach(r -> ids.add(r.exercise()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the solution under " + solutionRoot, e);
+        }
+        return ids;
     }
 
     /** Drops imports nothing uses any more; adds the marker's import if the skeleton throws it. */

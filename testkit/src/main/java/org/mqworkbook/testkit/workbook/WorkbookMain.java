@@ -63,6 +63,7 @@ public final class WorkbookMain {
             case "test" -> status = main.test(options);
             case "generate" -> status = main.generate(options);
             case "report" -> status = main.report(options);
+            case "isolate" -> status = main.isolate(options);
             default -> {
                 System.err.println("usage: WorkbookMain test|generate|report --option=value ...");
                 status = 2;
@@ -119,7 +120,11 @@ public final class WorkbookMain {
             module.resolve("src/main/java"));
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         if (differences.isEmpty()) {
-            return judgePristine(name, outcomes, strict, filtered);
+            ModuleVerdict verdict = judgePristine(name, outcomes, strict, filtered);
+            if (!verdict.ok() || strict || filtered) {
+                return verdict;
+            }
+            return judgeIsolation(name, module, solutionSources);
         }
         if (ci) {
             out.println(PREFIX + name + ": SKELETON DRIFT — src/main/java is not what the generator makes of "
@@ -204,6 +209,29 @@ public final class WorkbookMain {
                 + "./mvnw test -pl " + name + " fails until every exercise passes)");
         }
         return new ModuleVerdict("learner", true);
+    }
+
+    /** Each exercise's tests, against the solution with only that exercise missing: see {@link IsolationCheck}. */
+    private ModuleVerdict judgeIsolation(String name, Path module, Path solutionSources) {
+        List<String> violations = new ArrayList<>();
+        Map<String, Integer> confirmed = new IsolationCheck().run(module, solutionSources, violations);
+        if (!violations.isEmpty()) {
+            out.println(PREFIX + name + ": some exercise tests do not check their own exercise:");
+            violations.forEach(v -> out.println(PREFIX + "  " + v));
+            return new ModuleVerdict("pristine", false);
+        }
+        out.println(PREFIX + name + ": each exercise's tests fail when only that exercise is missing "
+            + confirmed.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", ", "(", ")")));
+        return new ModuleVerdict("pristine", true);
+    }
+
+    /** Runs one exercise's tests and writes their outcomes to {@code --out}: the forked half of IsolationCheck. */
+    int isolate(Map<String, String> options) {
+        List<TestOutcome> outcomes =
+            new ExerciseRun().run(Path.of(options.get("test-classes")), options.get("exercise"));
+        writeRows(Path.of(options.get("out")), "# isolated exercise=" + options.get("exercise"), outcomes);
+        return 0;
     }
 
     /** Tests red only because of an earlier exercise's marker: worth knowing, not a violation. */
@@ -322,19 +350,22 @@ public final class WorkbookMain {
     }
 
     private void writeResults(Path module, String role, ModuleVerdict verdict, List<TestOutcome> outcomes) {
-        StringBuilder text = new StringBuilder();
-        text.append("# role=").append(role).append(" state=").append(verdict.state())
-            .append(" verdict=").append(verdict.ok() ? "ok" : "fail").append('\n');
+        writeRows(module.resolve("target/workbook/results.tsv"), "# role=" + role + " state=" + verdict.state()
+            + " verdict=" + (verdict.ok() ? "ok" : "fail"), outcomes);
+    }
+
+    private static void writeRows(Path file, String header, List<TestOutcome> outcomes) {
+        StringBuilder text = new StringBuilder(header).append('\n');
         for (TestOutcome o : outcomes) {
             text.append(clean(o.testClass())).append('\t').append(clean(o.test())).append('\t')
                 .append(o.exercise()).append('\t').append(o.status()).append('\t')
                 .append(String.join(",", o.markers())).append('\t').append(clean(o.message())).append('\n');
         }
         try {
-            Path dir = Files.createDirectories(module.resolve("target/workbook"));
-            Files.writeString(dir.resolve("results.tsv"), text, StandardCharsets.UTF_8);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the workbook results under " + module, e);
+            throw new UncheckedIOException("cannot write the workbook results " + file, e);
         }
     }
 

@@ -34,7 +34,7 @@ public final class ProtocolException extends DecoderException {
         this.correlationId = correlationId;
     }
 
-    /** {@link ErrorCode#MALFORMED_FRAME}, {@link ErrorCode#FRAME_TOO_LARGE} or {@link ErrorCode#UNKNOWN_COMMAND}. */
+    /** {@code MALFORMED_FRAME}, {@code FRAME_TOO_LARGE} or {@code UNKNOWN_COMMAND}. */
     public ErrorCode code() {
         return code;
     }

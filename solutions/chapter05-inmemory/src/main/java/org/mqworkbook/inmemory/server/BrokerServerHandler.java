@@ -74,7 +74,7 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         this.consumerId = consumerId(channel);
     }
 
-    /** The consumer id the broker knows a connection by: its Netty channel id, for example {@code conn-3f2a1b0c}. */
+    /** The consumer id the broker knows a connection by, from its channel id: {@code conn-3f2a1b0c}. */
     public static String consumerId(Channel channel) {
         return "conn-" + channel.id().asShortText();
     }

@@ -1,0 +1,136 @@
+package org.mqworkbook.inmemory.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import java.util.Optional;
+import org.mqworkbook.inmemory.ErrorCode;
+
+/**
+ * Turns the bytes of a TCP stream into {@link Frame}s: waits for a whole frame, then decodes its fields.
+ *
+ * <pre>
+ *  bytes as they arrive                           what decode() does
+ *  read 1:  00 00 00 0E 02 00 00 00 02 00 01 71   length 14: needs 4 + 14 bytes, has 12: wait
+ *  read 2:  00 00 00 02 68 69                     has 18: emits Publish(2, "q", "hi")
+ * </pre>
+ *
+ * <p>Netty's {@link ByteToMessageDecoder} keeps the bytes that arrived so far and calls
+ * {@link #decode} again whenever more arrive. Needing more bytes is not an error: {@code decode}
+ * returns without consuming anything and is called again later. The rules, in the order checked:
+ *
+ * <ol>
+ *   <li>fewer than 4 bytes: wait;
+ *   <li>a length below {@link Protocol#HEADER_BYTES} (negative included): {@code MALFORMED_FRAME};
+ *       above the maximum: {@code FRAME_TOO_LARGE}. Both are decided from the 4-byte prefix alone,
+ *       before the claimed bytes are buffered, so memory per connection stays bounded by the maximum;
+ *   <li>fewer than 4 + length bytes: wait;
+ *   <li>an unknown opcode: the frame is skipped (its length says where it ends) and reported as
+ *       {@code UNKNOWN_COMMAND} through {@code exceptionCaught}; decoding goes on with the next frame;
+ *   <li>a field that does not fit, invalid UTF-8 or leftover bytes: {@code MALFORMED_FRAME}.
+ * </ol>
+ *
+ * <p>The fatal errors ({@code MALFORMED_FRAME}, {@code FRAME_TOO_LARGE}) are thrown as
+ * {@link ProtocolException}; after one, the decoder discards everything it receives, because the next
+ * frame boundary is no longer known. The handler answers with an error frame and closes the
+ * connection.
+ *
+ * <p>This class is not thread-safe: one instance per connection, called on its event-loop thread only
+ * (Netty's rule for {@code ByteToMessageDecoder}).
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
+    /** Set after a fatal error: from then on every byte is discarded. Event-loop thread only. */
+    private boolean failed;
+
+    /** A decoder that accepts frames up to {@link Protocol#DEFAULT_MAX_FRAME_BYTES}. */
+    public FrameDecoder() {
+        this(Protocol.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /**
+     * @param maxFrameBytes the largest length prefix accepted (the bytes after the prefix), at least
+     *                      {@link Protocol#HEADER_BYTES}
+     */
+    public FrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes < Protocol.HEADER_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least " + Protocol.HEADER_BYTES
+                + ", was " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (in.readableBytes() < Protocol.LENGTH_FIELD_BYTES) {
+            return;
+        }
+        int start = in.readerIndex();
+        int length = in.getInt(start); // get, not read: if the frame is incomplete nothing is consumed
+        if (length < Protocol.HEADER_BYTES) {
+            throw fatal(ErrorCode.MALFORMED_FRAME, in, "frame length " + length
+                + " is less than the " + Protocol.HEADER_BYTES + "-byte header");
+        }
+        if (length > maxFrameBytes) {
+            throw fatal(ErrorCode.FRAME_TOO_LARGE, in, "frame length " + length
+                + " is more than the " + maxFrameBytes + " bytes accepted");
+        }
+        if (in.readableBytes() < Protocol.LENGTH_FIELD_BYTES + length) {
+            return;
+        }
+        in.skipBytes(Protocol.LENGTH_FIELD_BYTES);
+        ByteBuf frame = in.readSlice(length); // a view of the frame's bytes, not a copy
+        int opcodeByte = frame.readUnsignedByte();
+        int correlationId = frame.readInt();
+        Optional<Opcode> opcode = Opcode.fromWire(opcodeByte);
+        if (opcode.isEmpty()) {
+            // Not fatal: the frame is already consumed and the next one starts right after it. Reporting
+            // it through the pipeline instead of throwing lets this call go on decoding the frames that
+            // arrived behind it (a throw would leave them waiting for the next read).
+            ctx.fireExceptionCaught(new ProtocolException(ErrorCode.UNKNOWN_COMMAND, correlationId,
+                String.format("unknown opcode 0x%02X (correlation id %d)", opcodeByte, correlationId)));
+            return;
+        }
+        try {
+            out.add(decodePayload(new PayloadReader(opcode.get(), correlationId, frame)));
+        } catch (ProtocolException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    /** Reads the payload of a frame whose opcode is known; {@code in} holds exactly its bytes. */
+    private static Frame decodePayload(PayloadReader in) {
+        Frame frame = switch (in.opcode()) {
+            case DECLARE_QUEUE -> Frame.DeclareQueue.read(in);
+            case PUBLISH -> Frame.Publish.read(in);
+            case RECEIVE -> Frame.Receive.read(in);
+            case SUBSCRIBE -> Frame.Subscribe.read(in);
+            case CANCEL -> Frame.Cancel.read(in);
+            case ACK -> Frame.Ack.read(in);
+            case REJECT -> Frame.Reject.read(in);
+            case OK -> Frame.Ok.read(in);
+            case DELIVER -> Frame.Deliver.read(in);
+            case EMPTY -> Frame.Empty.read(in);
+            case ERROR -> Frame.Error.read(in);
+        };
+        in.requireEnd();
+        return frame;
+    }
+
+    /** Marks the stream as lost, drops what is buffered, and builds the exception to throw. */
+    private ProtocolException fatal(ErrorCode code, ByteBuf in, String message) {
+        // The correlation id, if its bytes are here, lets the error answer name the offending request.
+        int correlationId = in.readableBytes() >= Protocol.LENGTH_FIELD_BYTES + Protocol.HEADER_BYTES
+            ? in.getInt(in.readerIndex() + Protocol.LENGTH_FIELD_BYTES + 1) : 0;
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        return new ProtocolException(code, correlationId, message);
+    }
+}
