@@ -304,7 +304,7 @@ public final class MessageQueue {
         int requeued;
         lock.lock();
         try {
-            requeued = requeueAllHeldByLocked(consumer);
+            // forget its waiters and subscriptions first: nothing more may be handed to a gone consumer
             waiters.removeIf(w -> w.consumer().equals(consumer));
             for (Subscription s : subscriptions) {
                 if (s.consumer().equals(consumer)) {
@@ -312,6 +312,7 @@ public final class MessageQueue {
                 }
             }
             subscriptions.removeIf(s -> s.cancelled);
+            requeued = requeueAllHeldByLocked(consumer);
         } finally {
             lock.unlock();
         }
@@ -387,7 +388,7 @@ public final class MessageQueue {
         List<Runnable> handOffs = new ArrayList<>();
         lock.lock();
         try {
-            receiveLocked(new Waiter(consumer, clock.millis() + wait.toMillis(), callback), handOffs);
+            receiveLocked(new Waiter(consumer, deadlineAfter(wait), callback), handOffs);
         } finally {
             lock.unlock();
         }
@@ -535,6 +536,14 @@ public final class MessageQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Now plus {@code wait}, saturating: a huge wait means "never", not a deadline in the past. */
+    private long deadlineAfter(Duration wait) {
+        long now = clock.millis();
+        long millis = wait.compareTo(Duration.ofMillis(Long.MAX_VALUE - now)) >= 0 ? Long.MAX_VALUE - now
+            : wait.toMillis();
+        return now + millis;
     }
 
     private byte[] checkBody(byte[] body) {

@@ -10,13 +10,18 @@ import java.time.Duration;
  *                          count, as in RabbitMQ's {@code x-max-length}; a requeued message may take the
  *                          queue over capacity for a moment, because it was already accepted.
  * @param visibilityTimeout how long a delivered message stays invisible to other consumers before it
- *                          is delivered again if nobody acknowledged it (SQS's visibility timeout)
+ *                          is delivered again if nobody acknowledged it (SQS's visibility timeout);
+ *                          at most {@link #MAX_VISIBILITY_TIMEOUT}, 12 hours, as in SQS
  * @param maxInFlight       the most unacknowledged deliveries the queue tracks (SQS caps this too)
- * @param maxWaiters        the most long-poll receivers parked on the queue at once
+ * @param maxWaiters        the most long-poll receivers parked on the queue at once, and separately the most
+ *                          push subscriptions
  * @param maxMessageBytes   the largest message body accepted
  */
 public record QueueConfig(int capacity, Duration visibilityTimeout, int maxInFlight, int maxWaiters,
                           int maxMessageBytes) {
+
+    /** The longest visibility timeout accepted (SQS's limit too). */
+    public static final Duration MAX_VISIBILITY_TIMEOUT = Duration.ofHours(12);
 
     /** 10,000 messages, 30 s visibility, 10,000 in flight, 1,000 waiters, 1 MiB bodies. */
     public static final QueueConfig DEFAULT =
@@ -27,9 +32,10 @@ public record QueueConfig(int capacity, Duration visibilityTimeout, int maxInFli
         requireAtLeast("maxInFlight", maxInFlight, 1);
         requireAtLeast("maxWaiters", maxWaiters, 0);
         requireAtLeast("maxMessageBytes", maxMessageBytes, 0);
-        if (visibilityTimeout == null || visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
-            throw new BrokerException(ErrorCode.INVALID_ARGUMENT,
-                "visibilityTimeout must be positive, was " + visibilityTimeout);
+        if (visibilityTimeout == null || visibilityTimeout.isNegative() || visibilityTimeout.isZero()
+            || visibilityTimeout.compareTo(MAX_VISIBILITY_TIMEOUT) > 0) {
+            throw new BrokerException(ErrorCode.INVALID_ARGUMENT, "visibilityTimeout must be positive and at most "
+                + MAX_VISIBILITY_TIMEOUT + ", was " + visibilityTimeout);
         }
     }
 

@@ -43,6 +43,8 @@ public final class RequestExecutor {
     private final Object stateLock = new Object();
     /** Guarded by {@link #stateLock}. */
     private boolean shuttingDown;
+    /** How many {@link #STOP} markers {@link #shutdown} has queued. Guarded by {@code this}. */
+    private int stopsQueued;
 
     /**
      * Starts {@code workerCount} worker threads named {@code name-worker-0, 1, ...}.
@@ -88,12 +90,13 @@ public final class RequestExecutor {
 
     /**
      * Stops accepting tasks, lets the workers finish every task already accepted, and waits up to
-     * {@code grace} for them to do so. Calling it again waits again.
+     * {@code grace} for them to do so. Calling it again waits again. Only one thread at a time runs it
+     * (it is {@code synchronized}), so {@link #stopsQueued} needs no other guard.
      *
      * @return {@code true} if every worker finished within {@code grace}
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean shutdown(Duration grace) throws InterruptedException {
+    public synchronized boolean shutdown(Duration grace) throws InterruptedException {
         // BEGIN EXERCISE 5.5
         throw new ExerciseNotDone("5.5");
         // END EXERCISE 5.5

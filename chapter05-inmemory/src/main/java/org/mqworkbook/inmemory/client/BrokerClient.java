@@ -34,7 +34,8 @@ import org.mqworkbook.inmemory.protocol.FrameDecoder;
 import org.mqworkbook.inmemory.protocol.FrameEncoder;
 
 /**
- * A connection to a broker, with one blocking method per request.
+ * A connection to a broker, with one blocking method per request. Methods of this class are thread
+ * safe: threads may share one client and call it at the same time.
  *
  * <pre>{@code
  * try (BrokerClient client = BrokerClient.connect("127.0.0.1", 7070)) {
@@ -44,10 +45,9 @@ import org.mqworkbook.inmemory.protocol.FrameEncoder;
  * }
  * }</pre>
  *
- * <p>Methods of this class are thread safe: threads may share one client and call it at the same time.
- * Each request gets a new correlation id and a future in {@link #pending}; the I/O thread completes the
- * future when the answer with that id arrives, in whatever order answers come. The calling thread waits
- * for its future, at most the request timeout, and an error answer becomes a
+ * <p>Each request gets a new correlation id and a future in a map of pending requests; the I/O thread
+ * completes the future when the answer with that id arrives, in whatever order answers come. The
+ * calling thread waits for its future, at most the request timeout, and an error answer becomes a
  * {@link BrokerClientException} that carries the broker's {@link ErrorCode}. If the connection closes,
  * every pending future fails at once instead of waiting for its timeout.
  *
@@ -194,6 +194,11 @@ public final class BrokerClient implements AutoCloseable {
             call(new Frame.Subscribe(correlationId, queue, prefetch), requestTimeout);
         } catch (BrokerClientException e) {
             subscriptions.remove(correlationId);
+            if (e.code().isEmpty() && channel.isActive()) {
+                // No answer in time, but the broker may still subscribe us. Its pushes would find no
+                // handler here, be handed back, and be pushed again, for ever: cancel, without waiting.
+                channel.writeAndFlush(new Frame.Cancel(nextCorrelationId(), queue));
+            }
             throw e;
         }
         subscription.correlationId = correlationId;

@@ -61,7 +61,7 @@ public sealed interface Frame {
     /**
      * Declares a queue, or confirms that it exists with this configuration (answered by {@link Ok} with
      * value 0, or {@link Error} {@code QUEUE_CONFLICT}). The queue's other limits are the broker's
-     * defaults.
+     * defaults; the longest visibility timeout accepted is {@link Protocol#MAX_VISIBILITY_TIMEOUT_MILLIS}.
      *
      * <pre>
      *  ┌────────┬──────┬───────────────┬────────┬──────────┬─────────────────────────┐

@@ -7,11 +7,12 @@ import org.mqworkbook.inmemory.ErrorCode;
 
 /**
  * Reads the fields of one frame's payload, checking every length against the bytes actually present
- * before it reads or allocates anything. A field that does not fit, a string that is not UTF-8 or a
+ * before it reads or allocates anything. This class is not thread-safe: the decoder makes one per frame,
+ * on the event-loop thread.
+ *
+ * <p>A field that does not fit, a string that is not UTF-8 or a
  * byte left over after the last field is {@link ErrorCode#MALFORMED_FRAME}, with a message that names
  * the frame, its correlation id and the field.
- *
- * <p>This class is not thread-safe; the decoder makes one per frame, on the event-loop thread.
  */
 final class PayloadReader {
     private final Opcode opcode;

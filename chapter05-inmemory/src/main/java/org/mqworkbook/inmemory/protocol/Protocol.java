@@ -56,6 +56,13 @@ public final class Protocol {
      */
     public static final long MAX_WAIT_MILLIS = 60_000;
 
+    /**
+     * The longest visibility timeout a broker accepts for {@link Frame.DeclareQueue}: 12 hours, SQS's
+     * maximum. Without a bound, "now + timeout" could overflow into the past and expire every delivery
+     * at once.
+     */
+    public static final long MAX_VISIBILITY_TIMEOUT_MILLIS = 12 * 60 * 60 * 1000L;
+
     private Protocol() {
     }
 

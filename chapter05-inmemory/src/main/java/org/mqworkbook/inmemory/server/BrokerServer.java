@@ -26,7 +26,8 @@ import org.mqworkbook.inmemory.RequestExecutor;
 /**
  * Serves a {@link Broker} over TCP: the bootstrap that wires Netty's threads, the pipeline
  * ({@link BrokerServerInitializer}), the request workers and the timer together, and takes them apart
- * again in the right order.
+ * again in the right order. Methods of this class are thread safe: {@link #start()} and
+ * {@link #close()} are synchronized, {@code close} is idempotent, and the getters never wait.
  *
  * <pre>
  *  boss thread         accepts connections
@@ -44,8 +45,7 @@ import org.mqworkbook.inmemory.RequestExecutor;
  * }
  * }</pre>
  *
- * <p>Methods of this class are thread safe: {@link #start()} and {@link #close()} are synchronized and
- * {@code close} is idempotent. {@link #close()} is graceful; see there for the order of the steps.
+ * <p>{@link #close()} is graceful; see there for the order of the steps.
  */
 public final class BrokerServer implements AutoCloseable {
     private final Broker broker;
@@ -62,6 +62,8 @@ public final class BrokerServer implements AutoCloseable {
     private Channel serverChannel;
     private boolean started;
     private boolean closed;
+    /** Set by {@link #start()}; read by any thread asking for the port, also while close() runs. */
+    private volatile InetSocketAddress boundAddress;
 
     /** Tick failures after the first are counted, not printed. Written by the timer thread only. */
     private volatile long tickFailures;
@@ -112,6 +114,7 @@ public final class BrokerServer implements AutoCloseable {
                 + cause.getMessage(), cause);
         }
         serverChannel = bound.channel();
+        boundAddress = (InetSocketAddress) serverChannel.localAddress();
         if (config.tickMillis() > 0) {
             timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("broker-tick", true));
             // Fixed delay, not fixed rate: a slow tick is not followed by a burst of catch-up ticks.
@@ -122,16 +125,17 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /** The port the server listens on; with port 0 in the configuration, the one the system chose. */
-    public synchronized int port() {
+    public int port() {
         return localAddress().getPort();
     }
 
-    /** The address the server listens on. */
-    public synchronized InetSocketAddress localAddress() {
-        if (serverChannel == null) {
+    /** The address the server listens on (still known after {@link #close()}). */
+    public InetSocketAddress localAddress() {
+        InetSocketAddress address = boundAddress;
+        if (address == null) {
             throw new IllegalStateException("the server is not started");
         }
-        return (InetSocketAddress) serverChannel.localAddress();
+        return address;
     }
 
     public Broker broker() {

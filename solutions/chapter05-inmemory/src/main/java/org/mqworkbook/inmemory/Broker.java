@@ -102,8 +102,11 @@ public final class Broker {
      */
     public void tick() {
         for (MessageQueue queue : new ArrayList<>(queues.values())) {
-            queue.expireDeliveries();
-            queue.expireWaiters();
+            try {
+                queue.expireDeliveries();
+            } finally {
+                queue.expireWaiters(); // independent of the line above: long polls expire even if it failed
+            }
         }
     }
 

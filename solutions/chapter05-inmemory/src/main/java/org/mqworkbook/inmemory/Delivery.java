@@ -1,5 +1,8 @@
 package org.mqworkbook.inmemory;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * One message handed to one consumer, waiting for its acknowledgement.
  *
@@ -16,5 +19,23 @@ public record Delivery(String queue, long tag, long messageId, byte[] body, int 
     /** Whether this message was delivered before (RabbitMQ's {@code redelivered} flag). */
     public boolean redelivered() {
         return deliveryCount > 1;
+    }
+
+    // A record compares arrays by reference and prints them as [B@1b6d3586; compare and show the bytes.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Delivery d && queue.equals(d.queue) && tag == d.tag && messageId == d.messageId
+            && deliveryCount == d.deliveryCount && Arrays.equals(body, d.body);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(queue, tag, messageId, deliveryCount, Arrays.hashCode(body));
+    }
+
+    @Override
+    public String toString() {
+        return "Delivery[queue=" + queue + ", tag=" + tag + ", messageId=" + messageId + ", deliveryCount="
+            + deliveryCount + ", body=" + body.length + " bytes]";
     }
 }

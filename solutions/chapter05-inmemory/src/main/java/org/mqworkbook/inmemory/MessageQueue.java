@@ -246,7 +246,7 @@ public final class MessageQueue {
         Message head = ready.removeFirst();
         Message delivered = new Message(head.id(), head.body(), head.deliveries() + 1);
         Delivery delivery = new Delivery(name, nextTag++, head.id(), head.body(), delivered.deliveries());
-        long deadline = clock.millis() + config.visibilityTimeout().toMillis();
+        long deadline = deadlineAfter(config.visibilityTimeout());
         addInFlightLocked(new InFlight(delivery, delivered, consumer, deadline, subscription));
         notFull.signal();
         return delivery;
@@ -322,7 +322,7 @@ public final class MessageQueue {
         int requeued;
         lock.lock();
         try {
-            requeued = requeueAllHeldByLocked(consumer);
+            // forget its waiters and subscriptions first: nothing more may be handed to a gone consumer
             waiters.removeIf(w -> w.consumer().equals(consumer));
             for (Subscription s : subscriptions) {
                 if (s.consumer().equals(consumer)) {
@@ -330,6 +330,7 @@ public final class MessageQueue {
                 }
             }
             subscriptions.removeIf(s -> s.cancelled);
+            requeued = requeueAllHeldByLocked(consumer);
         } finally {
             lock.unlock();
         }
@@ -443,7 +444,7 @@ public final class MessageQueue {
         List<Runnable> handOffs = new ArrayList<>();
         lock.lock();
         try {
-            receiveLocked(new Waiter(consumer, clock.millis() + wait.toMillis(), callback), handOffs);
+            receiveLocked(new Waiter(consumer, deadlineAfter(wait), callback), handOffs);
         } finally {
             lock.unlock();
         }
@@ -631,6 +632,14 @@ public final class MessageQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Now plus {@code wait}, saturating: a huge wait means "never", not a deadline in the past. */
+    private long deadlineAfter(Duration wait) {
+        long now = clock.millis();
+        long millis = wait.compareTo(Duration.ofMillis(Long.MAX_VALUE - now)) >= 0 ? Long.MAX_VALUE - now
+            : wait.toMillis();
+        return now + millis;
     }
 
     private byte[] checkBody(byte[] body) {

@@ -43,6 +43,8 @@ public final class RequestExecutor {
     private final Object stateLock = new Object();
     /** Guarded by {@link #stateLock}. */
     private boolean shuttingDown;
+    /** How many {@link #STOP} markers {@link #shutdown} has queued. Guarded by {@code this}. */
+    private int stopsQueued;
 
     /**
      * Starts {@code workerCount} worker threads named {@code name-worker-0, 1, ...}.
@@ -109,24 +111,26 @@ public final class RequestExecutor {
 
     /**
      * Stops accepting tasks, lets the workers finish every task already accepted, and waits up to
-     * {@code grace} for them to do so. Calling it again waits again.
+     * {@code grace} for them to do so. Calling it again waits again. Only one thread at a time runs it
+     * (it is {@code synchronized}), so {@link #stopsQueued} needs no other guard.
      *
      * @return {@code true} if every worker finished within {@code grace}
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean shutdown(Duration grace) throws InterruptedException {
+    public synchronized boolean shutdown(Duration grace) throws InterruptedException {
         // BEGIN EXERCISE 5.5
-        boolean first;
         synchronized (stateLock) {
-            first = !shuttingDown;
             shuttingDown = true;
         }
-        if (first) {
-            for (int i = 0; i < workers.size(); i++) {
-                requests.put(STOP); // may wait for space: accepted tasks drain in front of it
-            }
-        }
         long deadline = System.nanoTime() + grace.toNanos();
+        while (stopsQueued < workers.size()) {
+            // may wait for space while accepted tasks drain in front of it, but never past the grace
+            // period: if the workers are stuck, the queue never empties (a later call carries on)
+            if (!requests.offer(STOP, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+            stopsQueued++;
+        }
         for (Thread worker : workers) {
             long left = deadline - System.nanoTime();
             if (left > 0) {

@@ -17,7 +17,8 @@ import org.mqworkbook.inmemory.server.ServerConfig;
 
 /**
  * Chapter 5 in about ten seconds: a broker on a real socket, two producers, two competing consumers,
- * and the two ways an unacknowledged message comes back.
+ * and the two ways an unacknowledged message comes back. One instance runs once; its actors share it
+ * through latches and a synchronized {@link #say} (see the last paragraph).
  *
  * <ol>
  *   <li>Producers A and B publish 6 orders each. Consumer 1 long-polls and takes its time over each

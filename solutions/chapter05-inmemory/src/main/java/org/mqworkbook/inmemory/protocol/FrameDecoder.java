@@ -9,6 +9,8 @@ import org.mqworkbook.inmemory.ErrorCode;
 
 /**
  * Turns the bytes of a TCP stream into {@link Frame}s: waits for a whole frame, then decodes its fields.
+ * This class is not thread-safe: one instance per connection, called on that connection's event-loop
+ * thread only (Netty's rule for a {@code ByteToMessageDecoder}, which keeps the bytes of a partial frame).
  *
  * <pre>
  *  bytes as they arrive                           what decode() does
@@ -36,8 +38,6 @@ import org.mqworkbook.inmemory.ErrorCode;
  * frame boundary is no longer known. The handler answers with an error frame and closes the
  * connection.
  *
- * <p>This class is not thread-safe: one instance per connection, called on its event-loop thread only
- * (Netty's rule for {@code ByteToMessageDecoder}).
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;

@@ -6,15 +6,15 @@ import io.netty.handler.codec.MessageToByteEncoder;
 
 /**
  * Writes {@link Frame}s as bytes: length prefix, opcode, correlation id, payload (layouts in
- * {@link Frame}). The length is not known until the payload is written, so a placeholder goes first and
+ * {@link Frame}). It has no mutable state and is thread safe; Netty calls it on the connection's
+ * event-loop thread, whichever thread asked for the write.
+ *
+ * <p> The length is not known until the payload is written, so a placeholder goes first and
  * is filled in afterwards, the way Netty's {@code LengthFieldPrepender} does it.
  *
  * <p>A frame longer than the maximum is refused here, with an {@link IllegalArgumentException} that
  * fails the write (Netty wraps it in an {@code EncoderException}), rather than sent to a peer that
  * would close the connection over it.
- *
- * <p>This class has no mutable state; Netty calls it on the connection's event-loop thread, whichever
- * thread asked for the write.
  */
 public final class FrameEncoder extends MessageToByteEncoder<Frame> {
     private final int maxFrameBytes;

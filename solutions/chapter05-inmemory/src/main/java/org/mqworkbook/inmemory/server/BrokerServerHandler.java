@@ -29,11 +29,12 @@ import org.mqworkbook.inmemory.protocol.ProtocolException;
 
 /**
  * The broker's behaviour on one connection: each decoded request becomes a task for the
- * {@link RequestExecutor}; answers and pushed deliveries are written back to the channel.
+ * {@link RequestExecutor}; answers and pushed deliveries are written back to the channel. Methods of
+ * this class are thread safe: one instance serves one connection, from several threads at once.
  *
- * <p>Thread-safety: one instance per connection, used by several threads at once. Netty calls the
- * {@code channel...} and {@code exceptionCaught} methods on the connection's event-loop thread; the
- * request methods run on executor worker threads, several at a time if the client pipelines requests;
+ * <p>Who calls what: Netty calls the {@code channel...} and {@code exceptionCaught} methods on the
+ * connection's event-loop thread; the request methods run on executor worker threads, several at a
+ * time if the client pipelines requests;
  * long-poll and subscription callbacks run on whichever thread made a message deliverable (another
  * connection's worker, the timer); {@link #answerLongPollsEmpty()} runs on the thread closing the
  * server. So the fields are final, the per-connection state is in concurrent collections, and every
@@ -167,6 +168,11 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
     }
 
     private void declareQueue(Frame.DeclareQueue request) {
+        if (request.visibilityTimeoutMillis() > Protocol.MAX_VISIBILITY_TIMEOUT_MILLIS) {
+            throw new BrokerException(ErrorCode.INVALID_ARGUMENT, "visibility timeout of "
+                + request.visibilityTimeoutMillis() + " ms is longer than the "
+                + Protocol.MAX_VISIBILITY_TIMEOUT_MILLIS + " ms accepted");
+        }
         // The other limits keep the broker's defaults; the protocol could carry them as more fields.
         QueueConfig config = QueueConfig.DEFAULT.capacity(request.capacity())
             .visibilityTimeout(Duration.ofMillis(request.visibilityTimeoutMillis()));
