@@ -171,6 +171,50 @@ public final class SkeletonGenerator {
         return replacement;
     }
 
+    /**
+     * Puts the regions of one exercise in a learner's file back the way the skeleton has them, and leaves
+     * every other line as the learner wrote it: the {@code ./workbook reset} of one exercise.
+     *
+     * <p>The learner's regions of {@code exercise} are matched to the skeleton's by their order in the
+     * file. Imports are then tidied by the generator's own rule (drop what nothing uses any more, add the
+     * marker's import if a restored body throws it), so that resetting every exercise of an otherwise
+     * untouched file gives back the generated skeleton byte for byte.
+     *
+     * @param file           names the source in error messages
+     * @param learnerSource  the learner's file
+     * @param skeletonSource what {@link #generate(String, String)} makes of the same file's solution
+     * @throws IllegalArgumentException if the two hold a different number of regions of {@code exercise}
+     *                                  (marker lines were removed or added), or a region is malformed
+     */
+    public String restore(String file, String learnerSource, String skeletonSource, String exercise) {
+        List<String> lines = learnerSource.lines().toList();
+        List<ExerciseRegion> mine = ExerciseRegion.parse(file, lines).stream()
+            .filter(r -> r.exercise().equals(exercise)).toList();
+        List<ExerciseRegion> skeleton = ExerciseRegion.parse(file, skeletonSource.lines().toList()).stream()
+            .filter(r -> r.exercise().equals(exercise)).toList();
+        if (mine.size() != skeleton.size()) {
+            throw new IllegalArgumentException(file + " holds " + mine.size() + " region(s) of exercise " + exercise
+                + " where the skeleton has " + skeleton.size() + ": put back the '// BEGIN EXERCISE " + exercise
+                + "' and '// END EXERCISE " + exercise + "' lines first");
+        }
+        if (mine.isEmpty()) {
+            return learnerSource;
+        }
+        List<String> out = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < mine.size(); i++) {
+            out.addAll(lines.subList(next, mine.get(i).beginLine())); // up to and including BEGIN
+            out.addAll(skeleton.get(i).body());
+            next = mine.get(i).endLine() - 1; // the END line is copied with what follows
+        }
+        out.addAll(lines.subList(next, lines.size()));
+        // tidyImports adds the marker's import where it sorts; a learner's file may not keep imports sorted,
+        // so only ask for it when it is not already there
+        boolean needsMarkerImport = out.stream().anyMatch(line -> line.contains("new ExerciseNotDone("))
+            && out.stream().noneMatch(line -> line.strip().equals(MARKER_IMPORT));
+        return String.join("\n", tidyImports(out, needsMarkerImport)) + (learnerSource.endsWith("\n") ? "\n" : "");
+    }
+
     /** The exercise ids marked anywhere below {@code solutionRoot}, in order. */
     public Set<String> exercises(Path solutionRoot) {
         Set<String> ids = new TreeSet<>();

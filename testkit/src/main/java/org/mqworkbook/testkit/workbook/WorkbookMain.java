@@ -226,11 +226,16 @@ public final class WorkbookMain {
         return new ModuleVerdict("pristine", true);
     }
 
-    /** Runs one exercise's tests and writes their outcomes to {@code --out}: the forked half of IsolationCheck. */
+    /**
+     * Runs one exercise's tests ({@code --exercise=5.3}; every test if empty) in this JVM and writes their
+     * outcomes to {@code --out} (a {@link ResultsFile}): the forked half of {@link IsolationCheck}, and of
+     * the workbook CLI's {@code ./workbook test}.
+     */
     int isolate(Map<String, String> options) {
         List<TestOutcome> outcomes =
-            new ExerciseRun().run(Path.of(options.get("test-classes")), options.get("exercise"));
-        writeRows(Path.of(options.get("out")), "# isolated exercise=" + options.get("exercise"), outcomes);
+            new ExerciseRun().run(Path.of(options.get("test-classes")), options.getOrDefault("exercise", ""));
+        ResultsFile.write(Path.of(options.get("out")), "isolated exercise=" + options.getOrDefault("exercise", ""),
+            outcomes);
         return 0;
     }
 
@@ -350,27 +355,8 @@ public final class WorkbookMain {
     }
 
     private void writeResults(Path module, String role, ModuleVerdict verdict, List<TestOutcome> outcomes) {
-        writeRows(module.resolve("target/workbook/results.tsv"), "# role=" + role + " state=" + verdict.state()
+        ResultsFile.write(module.resolve("target/workbook/results.tsv"), "role=" + role + " state=" + verdict.state()
             + " verdict=" + (verdict.ok() ? "ok" : "fail"), outcomes);
-    }
-
-    private static void writeRows(Path file, String header, List<TestOutcome> outcomes) {
-        StringBuilder text = new StringBuilder(header).append('\n');
-        for (TestOutcome o : outcomes) {
-            text.append(clean(o.testClass())).append('\t').append(clean(o.test())).append('\t')
-                .append(o.exercise()).append('\t').append(o.status()).append('\t')
-                .append(String.join(",", o.markers())).append('\t').append(clean(o.message())).append('\n');
-        }
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the workbook results " + file, e);
-        }
-    }
-
-    private static String clean(String s) {
-        return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
     }
 
     private static Stream<Path> listIfPresent(Path dir) throws IOException {

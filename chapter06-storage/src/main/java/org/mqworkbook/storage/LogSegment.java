@@ -1,0 +1,205 @@
+package org.mqworkbook.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import org.mqworkbook.marker.ExerciseNotDone;
+
+/**
+ * One file of the log: records appended one after another, never changed in place, plus its sparse
+ * {@link OffsetIndex} (exercises 6.2, 6.3 and 6.5; the book's 顺序写与刷盘机制 and 日志分段与索引).
+ *
+ * <pre>
+ *  00000000000000000050.log    [rec 50][rec 51][rec 52] ... [rec 83][rec 84] ...   ← append at the end only
+ *  00000000000000000050.index  (55 → 4120) (83 → 8301) ...                         ← one entry per ~4 KiB
+ * </pre>
+ * The file names are the base offset (the first record's offset), 20 digits, so that a directory
+ * listing sorts segments in log order — Kafka's naming.
+ *
+ * <p>Why append-only: a sequential write is the fastest thing a disk does (and the page cache turns a
+ * stream of small writes into large ones), a record once written never changes, and a crash can only
+ * damage the tail — which is what recovery checks.
+ *
+ * <p>Thread-safety: appends, truncation and recovery are called by one thread at a time (the
+ * {@link Log} holds its lock). {@link #flush()} may run concurrently with appends (group commit
+ * fsyncs while producers keep appending: {@code FileChannel} allows it). {@link #read} may run
+ * concurrently with appends: it only reads bytes below {@link #size}, which is published after the
+ * bytes are written ({@code volatile}: written by the appending thread, read by readers).
+ */
+public final class LogSegment implements Closeable {
+    private final Path logFile;
+    private final long baseOffset;
+    private final LogConfig config;
+    private final FileChannel channel;
+    private final OffsetIndex index;
+
+    /** Bytes of valid records; every byte below it has been written. Written by the appender, read by readers. */
+    private volatile long size;
+    /** The offset the next record must have. Written by the appender, read by readers. */
+    private volatile long nextOffset;
+    /** Bytes appended since the last index entry; an entry is due when this reaches the interval. */
+    private long bytesSinceLastIndexEntry;
+    /** The largest timestamp appended, for retention by age (-1: none yet). */
+    private volatile long largestTimestamp = -1;
+    /** When the first record was appended (-1: none yet), for rolling by age. */
+    private volatile long firstTimestamp = -1;
+
+    private LogSegment(Path logFile, long baseOffset, LogConfig config, FileChannel channel, OffsetIndex index,
+                       long size) {
+        this.logFile = logFile;
+        this.baseOffset = baseOffset;
+        this.config = config;
+        this.channel = channel;
+        this.index = index;
+        this.size = size;
+        this.nextOffset = baseOffset;
+    }
+
+    /** {@code dir/00000000000000000050.log} for base offset 50. */
+    public static Path logFile(Path dir, long baseOffset) {
+        return dir.resolve(String.format("%020d.log", baseOffset));
+    }
+
+    /** {@code dir/00000000000000000050.index} for base offset 50. */
+    public static Path indexFile(Path dir, long baseOffset) {
+        return dir.resolve(String.format("%020d.index", baseOffset));
+    }
+
+    /**
+     * Opens (or creates) the segment with this base offset. An existing file's content is not trusted
+     * until {@link #recover()} has checked it; an index that cannot be loaded is replaced by an empty one,
+     * and recovery rebuilds it.
+     */
+    public static LogSegment open(Path dir, long baseOffset, LogConfig config, FileOpener opener)
+        throws IOException {
+        Path logFile = logFile(dir, baseOffset);
+        FileChannel channel = opener.open(logFile,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        Path indexFile = indexFile(dir, baseOffset);
+        OffsetIndex index;
+        try {
+            index = OffsetIndex.open(indexFile, baseOffset, opener);
+        } catch (StorageException corrupt) {
+            Files.delete(indexFile);
+            index = OffsetIndex.open(indexFile, baseOffset, opener);
+        }
+        return new LogSegment(logFile, baseOffset, config, channel, index, channel.size());
+    }
+
+    /**
+     * Appends {@code record} at the end of the file and returns the position it starts at.
+     *
+     * <p>Its offset must be {@link #nextOffset()} (offsets have no gaps and never repeat: an
+     * {@link IllegalArgumentException} naming both otherwise). Encode it with {@link RecordFormat};
+     * if {@code bytesSinceLastIndexEntry} has reached the index interval, first add an index entry
+     * pointing at this record; write with positional writes at {@link #size} (a write may write fewer
+     * bytes than asked: loop); then advance the size — last, so that readers never see a half-written
+     * record — the next offset, the byte count since the last index entry and the timestamps.
+     *
+     * <p>Nothing here forces the bytes to disk: that is {@link #flush()}'s job.
+     */
+    public int append(Record record) throws IOException {
+        // BEGIN EXERCISE 6.2
+        throw new ExerciseNotDone("6.2");
+        // END EXERCISE 6.2
+    }
+
+    /**
+     * Reads records from {@code offset} on, up to about {@code maxBytes} of them (always at least one
+     * if the segment has {@code offset}). Find where to start with the index ({@link OffsetIndex#lookup}),
+     * then scan forward with a {@link RecordScanner} up to {@link #size}, skipping records before
+     * {@code offset}.
+     *
+     * @throws StorageException if a record in the way is not valid: corrupt data is never returned
+     */
+    public List<Record> read(long offset, int maxBytes) throws IOException {
+        // BEGIN EXERCISE 6.3
+        throw new ExerciseNotDone("6.3");
+        // END EXERCISE 6.3
+    }
+
+    /**
+     * Checks every record from the start of the file and keeps only the valid prefix (exercise 6.5).
+     *
+     * <p>Scan with a {@link RecordScanner} from 0 to the file's size. Stop at the first record that is
+     * incomplete (a torn write), corrupt, or whose offset is not the one expected (base offset, then one
+     * more each time): everything from there on is cut off ({@code channel.truncate}). While scanning,
+     * rebuild the index from scratch ({@link OffsetIndex#clear()}, then an entry every index interval, as
+     * {@link #append} would add them). Set {@link #size}, {@link #nextOffset} and the timestamps from what
+     * was kept, force the file and the index, and report what happened.
+     */
+    public SegmentRecovery recover() throws IOException {
+        // BEGIN EXERCISE 6.5
+        throw new ExerciseNotDone("6.5");
+        // END EXERCISE 6.5
+    }
+
+    /** Forces the records, then the index, to disk: after this returns, a crash loses neither. */
+    public void flush() throws IOException {
+        channel.force(false);
+        index.flush();
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    /** Bytes of valid records. */
+    public long size() {
+        return size;
+    }
+
+    /** Whether no record was appended (or survived recovery). */
+    public boolean isEmpty() {
+        return nextOffset == baseOffset;
+    }
+
+    /** The timestamp of the first record, or -1 if empty: the segment's age for rolling. */
+    public long firstTimestamp() {
+        return firstTimestamp;
+    }
+
+    /** The newest timestamp in the segment, or -1 if empty: the segment's age for retention. */
+    public long largestTimestamp() {
+        return largestTimestamp;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    OffsetIndex index() {
+        return index;
+    }
+
+    /** Closes and deletes both files (retention). */
+    public void delete() throws IOException {
+        close();
+        Files.deleteIfExists(logFile);
+        Files.deleteIfExists(index.file());
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            index.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment[" + logFile.getFileName() + ", offsets " + baseOffset + ".." + (nextOffset - 1) + ", "
+            + size + " bytes]";
+    }
+}

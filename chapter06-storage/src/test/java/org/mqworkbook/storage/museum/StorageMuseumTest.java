@@ -1,0 +1,94 @@
+package org.mqworkbook.storage.museum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqworkbook.storage.FileOpener;
+import org.mqworkbook.testkit.Seeded;
+import org.mqworkbook.testkit.storage.CrashMode;
+import org.mqworkbook.testkit.storage.CrashPoints;
+import org.mqworkbook.testkit.storage.CrashScenario;
+import org.mqworkbook.testkit.storage.CrashSimulator;
+
+/**
+ * The storage failure museum: the crash sweep that checks the learner's log, run against logs that are
+ * wrong on purpose. Each exhibit must be caught; the honest {@link TinyLog} must not be. README section
+ * "Failure museum".
+ */
+@Timeout(60)
+@ExtendWith(Seeded.class)
+class StorageMuseumTest {
+    @TempDir
+    Path dir;
+
+    /** How to open one of the museum's logs. */
+    @FunctionalInterface
+    interface Opener {
+        TinyLog open(Path dir, FileOpener files) throws IOException;
+    }
+
+    /** The i-th value the workload writes: known in advance, so that any other content is garbage. */
+    private static String valueNumber(int i) {
+        return "value-" + i + "-" + "x".repeat(i % 7 * 20);
+    }
+
+    /** 40 values, each acknowledged when the log's append returns; recovery must keep them and invent none. */
+    private static CrashScenario<String> appendsOf(Opener opener) {
+        return new CrashScenario<>() {
+            @Override
+            public void workload(CrashSimulator disk, Path directory, List<String> acknowledged) throws Exception {
+                try (TinyLog log = opener.open(directory, disk::open)) {
+                    for (int i = 0; i < 40; i++) {
+                        String value = valueNumber(i);
+                        log.appendAndAcknowledge(value);
+                        acknowledged.add(value);
+                    }
+                }
+            }
+
+            @Override
+            public void check(Path directory, List<String> acknowledged) throws Exception {
+                try (TinyLog log = opener.open(directory, FileChannel::open)) {
+                    List<String> recovered = log.readAll();
+                    assertThat(recovered.size()).as("acknowledged records survive").isGreaterThanOrEqualTo(
+                        acknowledged.size());
+                    for (int i = 0; i < recovered.size(); i++) {
+                        assertThat(recovered.get(i)).as("record %d is what was written", i)
+                            .isEqualTo(valueNumber(i));
+                    }
+                }
+            }
+        };
+    }
+
+    @Test
+    void theSweepFindsNothingWrongWithAnHonestLog(Random random) throws IOException {
+        CrashPoints.sweep(random.nextLong(), CrashMode.TEAR_WITH_GARBAGE, 200, dir,
+            appendsOf((d, files) -> new TinyLog(d, files, true, true)));
+    }
+
+    @Test
+    void theSweepCatchesALogThatAcknowledgesBeforeFsync(Random random) {
+        assertThatThrownBy(() -> CrashPoints.sweep(random.nextLong(), CrashMode.DROP, 200, dir,
+            appendsOf(AcksBeforeFsyncLog::new)))
+            .as("acknowledged records vanish with the page cache")
+            .isInstanceOf(AssertionError.class).hasMessageContaining("acknowledged records survive");
+    }
+
+    @Test
+    void theSweepCatchesALogWithoutChecksums(Random random) {
+        assertThatThrownBy(() -> CrashPoints.sweep(random.nextLong(), CrashMode.TEAR_WITH_GARBAGE, 200, dir,
+            appendsOf(NoChecksumLog::new)))
+            .as("a torn record full of garbage is read back as data")
+            .isInstanceOf(AssertionError.class).hasMessageContaining("is what was written");
+    }
+}
