@@ -22,14 +22,30 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * clock and call it directly.
  */
 public final class Broker {
-    /** Queue names: 1 to 200 characters from letters, digits, '.', '_' and '-'. */
-    public static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    /**
+     * Queue names: 1 to 200 characters from letters, digits, '.', '_' and '-', but not "." or ".."
+     * (chapter 6 makes a directory of each queue's name).
+     */
+    public static final Pattern QUEUE_NAME = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,200}");
 
     private final Clock clock;
+    private final QueueJournal.Factory journals;
     private final ConcurrentMap<String, MessageQueue> queues = new ConcurrentHashMap<>();
 
+    /** An in-memory broker: chapter 5's. */
     public Broker(Clock clock) {
+        this(clock, QueueJournal.Factory.IN_MEMORY);
+    }
+
+    /** A broker whose queues record their messages in journals from {@code journals} (chapter 6). */
+    public Broker(Clock clock, QueueJournal.Factory journals) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.journals = Objects.requireNonNull(journals, "journals");
+    }
+
+    /** Creates a queue with its journal. Given; {@link #declareQueue} calls it for a new queue. */
+    private MessageQueue createQueue(String name, QueueConfig config) {
+        return new MessageQueue(name, config, clock, journals.open(name, config));
     }
 
     /**
@@ -38,7 +54,7 @@ public final class Broker {
      *
      * <p>Two threads declaring the same new queue at once must end up with the same queue object: a
      * check ("is it there?") followed by an act ("put it there") is a race unless the map does both
-     * in one step.
+     * in one step. Create a new queue with {@link #createQueue}.
      *
      * @throws BrokerException {@link ErrorCode#INVALID_ARGUMENT} if the name does not match
      *                         {@link #QUEUE_NAME}; {@link ErrorCode#QUEUE_CONFLICT} if the queue exists

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -211,6 +212,31 @@ public final class Log implements Closeable {
             // BEGIN EXERCISE 6.4
             throw new ExerciseNotDone("6.4");
             // END EXERCISE 6.4
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes whole segments all of whose records are below {@code offset} — a queue's way of retention:
+     * everything below its acknowledgement floor is settled and will never be read again. Never the
+     * active segment.
+     *
+     * @return how many segments were deleted
+     */
+    public int deleteSegmentsBelow(long offset) throws IOException {
+        lock.lock();
+        try {
+            int deleted = 0;
+            while (segments.size() > 1) {
+                Map.Entry<Long, LogSegment> second = segments.higherEntry(segments.firstKey());
+                if (second.getKey() > offset) {
+                    break;
+                }
+                segments.pollFirstEntry().getValue().delete();
+                deleted++;
+            }
+            return deleted;
         } finally {
             lock.unlock();
         }

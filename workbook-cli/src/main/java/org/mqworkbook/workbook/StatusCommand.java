@@ -84,7 +84,7 @@ final class StatusCommand implements Callable<Integer> {
                     + (s.detail().isEmpty() ? "" : highlight.faint("  · " + s.detail())));
             }
         }
-        if (chapters.size() > 1) {
+        if (chapter == null) {
             out.println();
             out.println(highlight.strong("Overall") + " " + bar(done, total) + " " + done + " of " + total
                 + " exercises done");

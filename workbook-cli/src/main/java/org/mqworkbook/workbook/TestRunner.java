@@ -36,8 +36,10 @@ import org.mqworkbook.testkit.workbook.WorkbookMain;
  * {@code target/workbook-test-classpath.txt}), so nothing here starts Maven or needs the network.
  *
  * <p>Why a forked JVM rather than a fresh class loader in this one: a learner's unfinished code leaves
- * threads behind (blocked, or spinning), and the marker ledger is static; a new JVM per run starts clean
- * and costs about a third of a second (measured in the README's timing section).
+ * threads behind (blocked, or spinning), the marker ledger is static, and tests set JVM-wide handlers; a
+ * new JVM per run starts clean. It costs little: a bare JVM starts in about a quarter of a second on the
+ * 2-core machine of the README's timings, and JUnit and the test classes would have to be loaded afresh
+ * in a new class loader anyway.
  *
  * <p>Not thread-safe: one run at a time.
  */

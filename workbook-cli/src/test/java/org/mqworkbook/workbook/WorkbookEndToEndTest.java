@@ -8,7 +8,9 @@ import java.io.PipedReader;
 import java.io.PipedWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +120,20 @@ class WorkbookEndToEndTest {
 
         assertThat(watching.get()).isZero();
         assertThat(out.toString()).contains("stopped watching").containsPattern("done +5\\.1");
+    }
+
+    @Test
+    void testSourcesNewerThanMavensTestClassesAreCompiledByTheToolItself() throws Exception {
+        copy.solve("5.1");
+        Path testSource = root.resolve("chapter05-inmemory/src/test/java/org/mqworkbook/inmemory/"
+            + "BoundedBlockingQueueTest.java");
+        Files.setLastModifiedTime(testSource, FileTime.fromMillis(System.currentTimeMillis() + 60_000)); // a git pull
+
+        ToyWorkbook.Result test = copy.run("", "test", "5.1");
+
+        assertThat(test.exit()).as(test.out() + test.err()).isZero();
+        assertThat(root.resolve("chapter05-inmemory/target/workbook-cli/test-classes/junit-platform.properties"))
+            .as("the test resources come along").exists();
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mqworkbook.inmemory.cli.MqCli;
 import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.process.JavaProcess;
 
 /**
  * The broker, its producer and its consumers as separate JVMs, talking over loopback, started with the

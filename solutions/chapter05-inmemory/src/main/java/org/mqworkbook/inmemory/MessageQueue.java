@@ -48,6 +48,8 @@ public final class MessageQueue {
     private final String name;
     private final QueueConfig config;
     private final Clock clock;
+    /** Where accepted messages are recorded (chapter 6); {@link QueueJournal#IN_MEMORY} records nothing. */
+    private final QueueJournal journal;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a ready message leaves the queue, so that one blocked publisher may proceed. */
@@ -105,10 +107,26 @@ public final class MessageQueue {
     record Waiter(String consumer, long deadlineMillis, Consumer<Optional<Delivery>> callback) {
     }
 
+    /** An in-memory queue: it forgets everything when the process stops. */
     public MessageQueue(String name, QueueConfig config, Clock clock) {
+        this(name, config, clock, QueueJournal.IN_MEMORY);
+    }
+
+    /**
+     * A queue whose accepted messages are recorded in {@code journal}. Whatever the journal recovered —
+     * messages accepted before a restart and never settled — is ready again, counted as delivered once
+     * (it may have been; RabbitMQ marks recovered messages "redelivered" for the same reason).
+     */
+    public MessageQueue(String name, QueueConfig config, Clock clock, QueueJournal journal) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.journal = Objects.requireNonNull(journal, "journal");
+        QueueJournal.Recovered recovered = journal.recover();
+        for (QueueJournal.StoredMessage m : recovered.unsettled()) {
+            ready.addLast(new Message(m.id(), m.body(), 1));
+        }
+        nextMessageId = recovered.nextId();
     }
 
     public String name() {
@@ -140,6 +158,7 @@ public final class MessageQueue {
             lock.unlock();
         }
         dispatch();
+        journal.awaitDurable(id); // the producer hears "stored" only once it is (chapter 6)
         return id;
     }
 
@@ -159,6 +178,13 @@ public final class MessageQueue {
         }
         if (id.isPresent()) {
             dispatch();
+            try {
+                journal.awaitDurable(id.getAsLong());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BrokerException(ErrorCode.INTERNAL_ERROR, "interrupted while message " + id.getAsLong()
+                    + " of queue '" + name + "' was being made durable");
+            }
         }
         return id;
     }
@@ -207,15 +233,17 @@ public final class MessageQueue {
 
     /**
      * Appends a message with the next id at the tail of {@link #ready}, counts it in
-     * {@link #publishedCount}, and returns its id.
+     * {@link #publishedCount}, and returns its id. Given: it also records the message in the
+     * {@link #journal} first (chapter 6), so that a journal that cannot record it refuses the publish
+     * before anything changed.
      */
     private long appendLocked(byte[] body) {
-        // BEGIN EXERCISE 5.2
-        long id = nextMessageId++;
+        long id = nextMessageId;
+        journal.append(id, body);
+        nextMessageId++;
         ready.addLast(new Message(id, body, 0));
         publishedCount++;
         return id;
-        // END EXERCISE 5.2
     }
 
     /**
@@ -265,11 +293,17 @@ public final class MessageQueue {
      */
     public boolean ack(String consumer, long tag) {
         boolean acked;
+        long messageId;
         lock.lock();
         try {
+            InFlight held = inFlight.get(tag);
+            messageId = held == null ? -1 : held.message().id();
             acked = ackLocked(consumer, tag);
         } finally {
             lock.unlock();
+        }
+        if (acked) {
+            journal.settled(messageId);
         }
         dispatch(); // a push consumer may have credit again
         return acked;
@@ -283,11 +317,17 @@ public final class MessageQueue {
      */
     public boolean reject(String consumer, long tag, boolean requeue) {
         boolean rejected;
+        long messageId;
         lock.lock();
         try {
+            InFlight held = inFlight.get(tag);
+            messageId = held == null ? -1 : held.message().id();
             rejected = rejectLocked(consumer, tag, requeue);
         } finally {
             lock.unlock();
+        }
+        if (rejected && !requeue) {
+            journal.settled(messageId); // dropped for good
         }
         dispatch();
         return rejected;

@@ -261,6 +261,31 @@ public final class Log implements Closeable {
         }
     }
 
+    /**
+     * Deletes whole segments all of whose records are below {@code offset} — a queue's way of retention:
+     * everything below its acknowledgement floor is settled and will never be read again. Never the
+     * active segment.
+     *
+     * @return how many segments were deleted
+     */
+    public int deleteSegmentsBelow(long offset) throws IOException {
+        lock.lock();
+        try {
+            int deleted = 0;
+            while (segments.size() > 1) {
+                Map.Entry<Long, LogSegment> second = segments.higherEntry(segments.firstKey());
+                if (second.getKey() > offset) {
+                    break;
+                }
+                segments.pollFirstEntry().getValue().delete();
+                deleted++;
+            }
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Flushes if the policy's interval says so; the broker's timer calls this. */
     public void flushIfDue() throws IOException {
         lock.lock();

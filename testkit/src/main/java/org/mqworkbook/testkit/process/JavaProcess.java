@@ -1,4 +1,4 @@
-package org.mqworkbook.inmemory.server;
+package org.mqworkbook.testkit.process;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A separate JVM running one of the chapter's programs with this test's classpath, for tests that need
+ * A separate JVM running one of a chapter's programs with this test's classpath, for tests that need
  * real processes: a broker in one, a producer in another, a consumer killed with SIGKILL in a third.
  *
  * <p>Methods of this class are thread safe: the output is collected by a reader thread into a list
  * guarded by {@code this}, and readers wait on {@code this} for new lines.
  */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final List<String> lines = new ArrayList<>();
@@ -33,7 +33,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} with {@code args} in a new JVM; its stdout and stderr are merged. */
-    static JavaProcess start(String name, Class<?> mainClass, String... args) throws IOException {
+    public static JavaProcess start(String name, Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
             "-cp", System.getProperty("java.class.path"), mainClass.getName()));
@@ -65,7 +65,7 @@ final class JavaProcess implements AutoCloseable {
      *
      * @throws AssertionError with everything it printed, if no such line comes within {@code limit}
      */
-    synchronized String awaitLine(Predicate<String> matches, Duration limit) throws InterruptedException {
+    public synchronized String awaitLine(Predicate<String> matches, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         int seen = 0;
         while (true) {
@@ -84,7 +84,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Waits for the line count to reach {@code count} lines matching {@code matches}. */
-    synchronized List<String> awaitLines(Predicate<String> matches, int count, Duration limit)
+    public synchronized List<String> awaitLines(Predicate<String> matches, int count, Duration limit)
         throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
@@ -102,7 +102,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit and returns its exit code. */
-    int awaitExit(Duration limit) throws InterruptedException {
+    public int awaitExit(Duration limit) throws InterruptedException {
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " did not exit within " + limit + "; it printed:\n" + output());
         }
@@ -110,7 +110,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Kills the process at once, as SIGKILL does: no shutdown hook, no goodbye to the broker. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -119,7 +119,7 @@ final class JavaProcess implements AutoCloseable {
         }
     }
 
-    synchronized String output() {
+    public synchronized String output() {
         return String.join("\n", lines);
     }
 

@@ -1,0 +1,136 @@
+package org.mqworkbook.storage.broker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqworkbook.inmemory.Delivery;
+import org.mqworkbook.inmemory.MessageQueue;
+import org.mqworkbook.inmemory.QueueConfig;
+import org.mqworkbook.storage.FileOpener;
+import org.mqworkbook.storage.LogConfig;
+import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.ManualClock;
+import org.mqworkbook.testkit.storage.CrashMode;
+import org.mqworkbook.testkit.storage.CrashSimulator;
+
+/**
+ * Exercise 6.6, chapter 5's broker on the log: queues and their unacknowledged messages survive a
+ * restart and a power cut; acknowledged messages do not come back; ids are never reused. README section
+ * "6.6 The durable broker".
+ */
+@Exercise("6.6")
+@Tag("6.6")
+@Timeout(30)
+class DurableBrokerTest {
+    private static final QueueConfig CONFIG = QueueConfig.withCapacity(1_000).visibilityTimeout(Duration.ofMinutes(5));
+    private static final LogConfig LOG = LogConfig.DEFAULT.withSegmentBytes(512);
+
+    @TempDir
+    Path dir;
+    private final ManualClock clock = new ManualClock();
+
+    private DurableBroker open(FileOpener opener, int checkpointEvery) throws IOException {
+        return DurableBroker.open(dir, clock, LOG, opener, checkpointEvery);
+    }
+
+    private static List<String> drain(MessageQueue queue, String consumer, boolean ack) {
+        List<String> values = new ArrayList<>();
+        for (Optional<Delivery> d = queue.poll(consumer); d.isPresent(); d = queue.poll(consumer)) {
+            values.add(d.get().messageId() + ":" + new String(d.get().body(), UTF_8));
+            if (ack) {
+                queue.ack(consumer, d.get().tag());
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void aRestartedBrokerHasItsQueuesAndDeliversEveryUnacknowledgedMessageAgain() throws Exception {
+        try (DurableBroker broker = open(FileOpener.REAL, 1)) {
+            MessageQueue queue = broker.broker().declareQueue("orders", CONFIG);
+            for (int i = 0; i < 5; i++) {
+                queue.publish(("m" + i).getBytes(UTF_8));
+            }
+            Delivery first = queue.poll("c").orElseThrow();
+            Delivery second = queue.poll("c").orElseThrow();
+            queue.poll("c").orElseThrow(); // m2: delivered, never acknowledged
+            queue.ack("c", second.tag());
+            queue.ack("c", first.tag());
+        }
+
+        try (DurableBroker broker = open(FileOpener.REAL, 1)) {
+            MessageQueue queue = broker.broker().queue("orders");
+            assertThat(queue.config()).as("the queue is declared again, with its configuration").isEqualTo(CONFIG);
+            assertThat(drain(queue, "c2", true)).as("m0 and m1 were acknowledged; m2 to m4 come back, same ids")
+                .containsExactly("2:m2", "3:m3", "4:m4");
+            assertThat(queue.publish("m5".getBytes(UTF_8))).as("ids continue; they are never reused").isEqualTo(5);
+        }
+    }
+
+    @Test
+    void nothingAcknowledgedAsStoredIsLostToAPowerCut() throws Exception {
+        CrashSimulator disk = new CrashSimulator(7, CrashMode.DROP_OR_TEAR);
+        DurableBroker crashing = open(disk::open, 1);
+        MessageQueue queue = crashing.broker().declareQueue("q", CONFIG);
+        for (int i = 0; i < 20; i++) {
+            queue.publish(("m" + i).getBytes(UTF_8)); // returns only once the message is on disk
+        }
+        for (int i = 0; i < 8; i++) {
+            Delivery d = queue.poll("c").orElseThrow();
+            queue.ack("c", d.tag()); // checkpointed at once (checkpointEvery = 1)
+        }
+
+        disk.crash(); // the power fails; the crashed broker is never closed
+
+        try (DurableBroker broker = open(FileOpener.REAL, 1)) {
+            List<String> back = drain(broker.broker().queue("q"), "c2", true);
+            assertThat(back).as("every published message not acknowledged before the cut, exactly once, in order")
+                .hasSize(12).startsWith("8:m8").endsWith("19:m19");
+        }
+    }
+
+    @Test
+    void anAckThatWasNotCheckpointedYetMeansTheMessageComesBackNotThatItIsLost() throws Exception {
+        CrashSimulator disk = new CrashSimulator(3, CrashMode.DROP);
+        DurableBroker crashing = open(disk::open, 1_000);
+        MessageQueue queue = crashing.broker().declareQueue("q", CONFIG);
+        queue.publish("a".getBytes(UTF_8));
+        queue.publish("b".getBytes(UTF_8));
+        queue.ack("c", queue.poll("c").orElseThrow().tag()); // acked in memory; the checkpoint is not due yet
+
+        disk.crash();
+
+        try (DurableBroker broker = open(FileOpener.REAL, 1_000)) {
+            assertThat(drain(broker.broker().queue("q"), "c2", true))
+                .as("at-least-once: 'a' is delivered again rather than risked").containsExactly("0:a", "1:b");
+        }
+    }
+
+    @Test
+    void settledMessagesLetOldSegmentsBeDeleted() throws Exception {
+        try (DurableBroker broker = open(FileOpener.REAL, 10)) {
+            MessageQueue queue = broker.broker().declareQueue("q", CONFIG);
+            for (int i = 0; i < 100; i++) {
+                queue.publish(("message-" + i).getBytes(UTF_8));
+            }
+            int segmentsBefore = broker.journal("q").log().segments().size();
+
+            drain(queue, "c", true);
+            broker.journal("q").checkpoint();
+
+            assertThat(broker.journal("q").acks().floor()).isEqualTo(100);
+            assertThat(broker.journal("q").log().segments()).as("segments below the ack floor are gone")
+                .hasSizeLessThan(segmentsBefore).hasSize(1);
+        }
+    }
+}
