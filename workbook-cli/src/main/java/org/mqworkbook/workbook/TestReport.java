@@ -25,13 +25,14 @@ import org.mqworkbook.testkit.workbook.TestOutcome;
  * get a hint. A compile error comes first and alone: nothing else matters until it is fixed.
  *
  * <pre>
- *    failing      5.1   7 of 11 tests pass   A bounded blocking queue (用内存队列实现生产与消费)
+ *    failing      5.1   10 of 11 pass      A bounded blocking queue (用内存队列实现生产与消费)
+ *                       failing: offerRefusesWhenFullWithoutWaiting(), ...
  *
- *  First failure: BoundedBlockingQueueTest.putBlocksWhileFullAndProceedsWhenAConsumerTakes()
- *    ConditionTimeoutException: ... the producer parks on the full queue (no busy-waiting) ...
- *    the test:   chapter05-inmemory/src/test/java/org/mqworkbook/inmemory/BoundedBlockingQueueTest.java:64
- *    explained:  5.1 A bounded blocking queue (...) — chapter05-inmemory/README.md:58
- *    a hint:     ./workbook hint 5.1   (4 hints, none seen yet)
+ *  First failure: BoundedBlockingQueueTest.offerRefusesWhenFullWithoutWaiting()
+ *    AssertionFailedError: Expecting value to be true but was false
+ *    the test:   chapter05-inmemory/src/test/java/org/mqworkbook/inmemory/BoundedBlockingQueueTest.java:56
+ *    explained:  5.1 A bounded blocking queue (...) — chapter05-inmemory/README.md:76
+ *    a hint:     ./workbook hint 5.1   (6 hints, none seen so far)
  * </pre>
  *
  * <p>Not thread-safe; the output is not either.

@@ -70,6 +70,58 @@ class StorageMuseumTest {
         };
     }
 
+    /**
+     * 30 values, acknowledged three at a time; after recovery 10 more of other lengths are appended, and every offset is
+     * read back through the index.
+     */
+    private static CrashScenario<String> indexedAppends(boolean rebuildIndex) {
+        return new CrashScenario<>() {
+            @Override
+            public void workload(CrashSimulator disk, Path directory, List<String> acknowledged) throws Exception {
+                try (IndexedTinyLog log = new IndexedTinyLog(directory, disk::open, rebuildIndex)) {
+                    for (int i = 0; i < 30; i++) {
+                        log.append(valueNumber(i));
+                        if (i % 3 == 2) {
+                            log.sync();
+                            acknowledged.addAll(List.of(valueNumber(i - 2), valueNumber(i - 1), valueNumber(i)));
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void check(Path directory, List<String> acknowledged) throws Exception {
+                try (IndexedTinyLog log = new IndexedTinyLog(directory, FileChannel::open, rebuildIndex)) {
+                    long kept = log.nextOffset();
+                    assertThat(kept).as("acknowledged records survive").isGreaterThanOrEqualTo(acknowledged.size());
+                    for (int i = 0; i < 10; i++) {
+                        log.append("after-" + i + "-" + "y".repeat(i * 13));
+                    }
+                    log.sync();
+                    for (long offset = 0; offset < kept + 10; offset++) {
+                        String expected = offset < kept ? valueNumber((int) offset)
+                            : "after-" + (offset - kept) + "-" + "y".repeat((int) (offset - kept) * 13);
+                        assertThat(log.read(offset)).as("offset %d read through the index", offset)
+                            .isEqualTo(expected);
+                    }
+                }
+            }
+        };
+    }
+
+    @Test
+    void theSweepFindsNothingWrongWithALogThatRebuildsItsIndex(Random random) throws IOException {
+        CrashPoints.sweep(random.nextLong(), CrashMode.DROP_OR_TEAR, 200, dir, indexedAppends(true));
+    }
+
+    @Test
+    void theSweepCatchesARecoveryThatTrustsTheIndex(Random random) {
+        assertThatThrownBy(() -> CrashPoints.sweep(random.nextLong(), CrashMode.DROP, 200, dir,
+            indexedAppends(false)))
+            .as("index entries for records the crash took send lookups to the wrong place")
+            .isInstanceOf(AssertionError.class).hasMessageContaining("read through the index");
+    }
+
     @Test
     void theSweepFindsNothingWrongWithAnHonestLog(Random random) throws IOException {
         CrashPoints.sweep(random.nextLong(), CrashMode.TEAR_WITH_GARBAGE, 200, dir,
