@@ -243,6 +243,23 @@ class LogTest {
     }
 
     @Test
+    void aFullDiskRefusesTheAppendClearlyAndLosesNothingAccepted() throws IOException {
+        CrashSimulator disk = new CrashSimulator(1, CrashMode.DROP);
+        Log log = Log.open(dir, LogConfig.DEFAULT, disk::open, clock);
+        append(log, "before");
+        disk.setDiskFull(true);
+
+        assertThatThrownBy(() -> append(log, "refused")).isInstanceOf(IOException.class)
+            .hasMessageContaining("No space left on device").hasMessageContaining("00000000000000000000");
+        assertThat(log.nextOffset()).as("the refused record took no offset").isEqualTo(1);
+
+        disk.setDiskFull(false);
+        assertThat(append(log, "after")).as("space is back: the log carries on where it was").isEqualTo(1);
+        log.flush();
+        assertThat(log.read(0, 1_000)).extracting(LogTest::valueOf).containsExactly("before", "after");
+    }
+
+    @Test
     void refusesARecordLargerThanTheLimitAndStaysUsable() throws IOException {
         Log log = open(LogConfig.DEFAULT);
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
@@ -31,10 +32,12 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "run", description = {"Start the chapter's demo; with arguments, its command line instead:",
     "  ./workbook run 5                    the live demo",
-    "  ./workbook run 5 server             a broker on 127.0.0.1:7070 (Ctrl-C stops it)",
+    "  ./workbook run 5 server             a broker on 127.0.0.1:7070, until Ctrl-C",
     "  ./workbook run 5 produce --queue orders apple banana",
     "Your code by default; --reference runs the reference solution. After -- every word goes to the chapter."})
 final class RunCommand implements Callable<Integer> {
+    private static final long CHILD_GOODBYE_SECONDS = 10;
+
     @ParentCommand
     WorkbookCli cli;
 
@@ -67,24 +70,24 @@ final class RunCommand implements Callable<Integer> {
             builder.redirectErrorStream(true); // not a terminal (a pipe, a test): copy it to our output below
         }
         Process process = builder.start();
-        // Ctrl-C reaches both JVMs; wait for the chapter's to finish its goodbye before the prompt returns
-        Thread waitForChild = new Thread(() -> {
+        // Stopped (Ctrl-C reaches both JVMs; a kill may reach only this one): stop the chapter's JVM too, the
+        // gentle way (its own shutdown hook closes the broker gracefully), and let it say goodbye before the
+        // shell's prompt comes back. Once the child has exited, this hook has nothing to do.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.destroy();
             try {
-                process.waitFor();
+                process.waitFor(CHILD_GOODBYE_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
-        Runtime.getRuntime().addShutdownHook(waitForChild);
+        }));
         if (System.console() == null) {
             try (BufferedReader output = process.inputReader()) {
                 output.lines().forEach(out::println);
             }
             out.flush();
         }
-        int exit = process.waitFor();
-        Runtime.getRuntime().removeShutdownHook(waitForChild);
-        return exit;
+        return process.waitFor();
     }
 
     /** The java command line, or empty (after saying why) if the learner's code does not compile. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.mqworkbook.inmemory.Broker;
 import org.mqworkbook.inmemory.QueueConfig;
@@ -22,6 +23,7 @@ import org.mqworkbook.inmemory.QueueJournal;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Log;
 import org.mqworkbook.storage.LogConfig;
+import org.mqworkbook.storage.StorageException;
 
 /**
  * Chapter 5's {@link Broker}, with every queue journaled to disk: open it on a data directory and it
@@ -39,6 +41,7 @@ public final class DurableBroker implements Closeable {
     private final FileOpener opener;
     private final int checkpointEvery;
     private final Map<String, LogJournal> journals = new ConcurrentHashMap<>();
+    private final List<String> recoveryReport = new CopyOnWriteArrayList<>();
     private final Broker broker;
 
     private DurableBroker(Path dataDir, Clock clock, LogConfig logConfig, FileOpener opener, int checkpointEvery) {
@@ -97,12 +100,35 @@ public final class DurableBroker implements Closeable {
                 writeConfig(configFile, config);
             }
             Log log = Log.open(queueDir.resolve("log"), logConfig, opener, clock);
-            LogJournal journal = new LogJournal(queue, log, AckCheckpoint.load(queueDir, opener), checkpointEvery);
+            log.recoveryReport().forEach(line -> recoveryReport.add("queue '" + queue + "': " + line));
+            LogJournal journal = new LogJournal(queue, log, loadAcks(queue, queueDir), checkpointEvery);
             journals.put(queue, journal);
             return journal;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the storage of queue '" + queue + "' in " + queueDir, e);
         }
+    }
+
+    /**
+     * The queue's ack checkpoint. A corrupt one is not a reason to refuse to start (a broker that cannot
+     * start is down, and restarting it again changes nothing): it is kept aside, never deleted, and the
+     * queue starts with no acks — every message in the log is delivered again, which at-least-once allows.
+     */
+    private AckCheckpoint loadAcks(String queue, Path queueDir) throws IOException {
+        try {
+            return AckCheckpoint.load(queueDir, opener);
+        } catch (StorageException corrupt) {
+            Path aside = queueDir.resolve(AckCheckpoint.FILE + ".corrupt-" + clock.millis());
+            Files.move(queueDir.resolve(AckCheckpoint.FILE), aside);
+            recoveryReport.add("queue '" + queue + "': " + corrupt.getMessage() + "; kept aside as "
+                + aside.getFileName() + "; every message still in the log will be delivered again");
+            return AckCheckpoint.load(queueDir, opener);
+        }
+    }
+
+    /** What opening found: truncated logs, quarantined files, corrupt checkpoints kept aside. */
+    public List<String> recoveryReport() {
+        return List.copyOf(recoveryReport);
     }
 
     /** The configuration, written to a temporary file and renamed into place, so never half written. */

@@ -4,11 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -113,6 +115,29 @@ class DurableBrokerTest {
         try (DurableBroker broker = open(FileOpener.REAL, 1_000)) {
             assertThat(drain(broker.broker().queue("q"), "c2", true))
                 .as("at-least-once: 'a' is delivered again rather than risked").containsExactly("0:a", "1:b");
+        }
+    }
+
+    @Test
+    void aCorruptAckCheckpointIsKeptAsideAndTheBrokerStartsAnyway() throws Exception {
+        try (DurableBroker broker = open(FileOpener.REAL, 1)) {
+            MessageQueue queue = broker.broker().declareQueue("q", CONFIG);
+            queue.publish("a".getBytes(UTF_8));
+            queue.publish("b".getBytes(UTF_8));
+            queue.ack("c", queue.poll("c").orElseThrow().tag());
+        }
+        Path checkpoint = dir.resolve("q").resolve(AckCheckpoint.FILE);
+        Files.write(checkpoint, new byte[] {1, 2, 3});
+
+        try (DurableBroker broker = open(FileOpener.REAL, 1)) {
+            assertThat(broker.recoveryReport()).anySatisfy(line -> assertThat(line).contains(AckCheckpoint.FILE)
+                .contains("kept aside"));
+            assertThat(drain(broker.broker().queue("q"), "c2", true))
+                .as("without its acks the queue delivers everything again: at-least-once, nothing lost")
+                .containsExactly("0:a", "1:b");
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("q"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.contains(".corrupt-"));
         }
     }
 

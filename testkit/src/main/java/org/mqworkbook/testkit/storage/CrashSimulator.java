@@ -135,6 +135,8 @@ public final class CrashSimulator {
     /** Every channel handed out, so that crash() can close them all; closed ones stay, harmlessly. */
     private final List<CrashableFileChannel> channels = new ArrayList<>();
     private long operations;
+    /** Whether writes fail as on a full disk. Guarded by {@link #lock}. */
+    private boolean diskFull;
     private long crashPoint = NO_CRASH_POINT;
     /** The operation the crash point interrupted, described; null until the crash point fires. */
     private String interruptedOperation;
@@ -265,6 +267,26 @@ public final class CrashSimulator {
                     + operations + " operations so far); choose a crash point after it");
             }
             crashPoint = operation;
+        }
+    }
+
+    /**
+     * Fills the disk, or frees it: while full, every write through this simulator's channels fails with
+     * an {@link IOException} saying "No space left on device", as a real full disk does, before a byte
+     * is written. Truncations and forces still work (they need no new space). The refused writes are
+     * not counted as operations.
+     */
+    public void setDiskFull(boolean full) {
+        synchronized (lock) {
+            diskFull = full;
+        }
+    }
+
+    /** Called by a channel, holding the lock, before a write: refuses it if the disk is full. */
+    void checkSpace(Path file) throws IOException {
+        assert Thread.holdsLock(lock);
+        if (diskFull) {
+            throw new IOException("No space left on device (simulated full disk) writing " + file);
         }
     }
 

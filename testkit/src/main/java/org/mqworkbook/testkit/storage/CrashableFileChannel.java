@@ -64,6 +64,7 @@ public final class CrashableFileChannel extends FileChannel {
         Objects.requireNonNull(src, "src");
         synchronized (disk.lock()) {
             ensureUsable(() -> "write");
+            disk.checkSpace(file.path());
             long position = append ? real.size() : real.position();
             disk.beginMutation(() -> describeWrite(src.remaining(), position));
             ByteBuffer data = src.duplicate();
@@ -78,6 +79,7 @@ public final class CrashableFileChannel extends FileChannel {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         synchronized (disk.lock()) {
             ensureUsable(() -> "write");
+            disk.checkSpace(file.path());
             long position = append ? real.size() : real.position();
             ByteBuffer[] data = new ByteBuffer[length];
             long remaining = 0;
@@ -108,6 +110,7 @@ public final class CrashableFileChannel extends FileChannel {
         }
         synchronized (disk.lock()) {
             ensureUsable(() -> "write");
+            disk.checkSpace(file.path());
             long landsAt = landingPosition(position);
             disk.beginMutation(() -> describeWrite(src.remaining(), landsAt));
             ByteBuffer data = src.duplicate();
@@ -126,6 +129,7 @@ public final class CrashableFileChannel extends FileChannel {
         }
         synchronized (disk.lock()) {
             ensureUsable(() -> "transferFrom");
+            disk.checkSpace(file.path());
             disk.beginMutation(() -> "transfer of up to " + count + " bytes to position " + position + " of "
                 + file.path());
             if (position > real.size()) {

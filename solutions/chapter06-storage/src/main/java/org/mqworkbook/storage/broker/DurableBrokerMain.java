@@ -50,6 +50,7 @@ public final class DurableBrokerMain implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         DurableBroker durable = DurableBroker.open(dataDir, Clock.systemUTC(), LogConfig.DEFAULT, FileOpener.REAL,
             checkpointEvery);
+        durable.recoveryReport().forEach(line -> System.out.println("recovery: " + line));
         BrokerServer server = new BrokerServer(durable.broker(), ServerConfig.DEFAULT.port(port).bindHost(bind))
             .start();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
