@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
     "  ./workbook run 5 produce --queue orders apple banana",
     "Your code by default; --reference runs the reference solution. After -- every word goes to the chapter."})
 final class RunCommand implements Callable<Integer> {
-    private static final long CHILD_GOODBYE_SECONDS = 10;
+    /** How long a stopped chapter JVM gets to finish on its own, and then after being asked to stop. */
+    private static final long CHILD_GOODBYE_SECONDS = 3;
 
     @ParentCommand
     WorkbookCli cli;
@@ -70,13 +72,15 @@ final class RunCommand implements Callable<Integer> {
             builder.redirectErrorStream(true); // not a terminal (a pipe, a test): copy it to our output below
         }
         Process process = builder.start();
-        // Stopped (Ctrl-C reaches both JVMs; a kill may reach only this one): stop the chapter's JVM too, the
-        // gentle way (its own shutdown hook closes the broker gracefully), and let it say goodbye before the
-        // shell's prompt comes back. Once the child has exited, this hook has nothing to do.
+        // Stopped: Ctrl-C reaches both JVMs, and the chapter's closes its broker gracefully on its own; let it
+        // say goodbye before the shell's prompt comes back. A kill may reach only this JVM: then stop the
+        // chapter's too, the gentle way. Once the child has exited, this hook has nothing to do.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            process.destroy();
             try {
-                process.waitFor(CHILD_GOODBYE_SECONDS, TimeUnit.SECONDS);
+                if (!process.waitFor(CHILD_GOODBYE_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroy();
+                    process.waitFor(CHILD_GOODBYE_SECONDS, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -84,6 +88,8 @@ final class RunCommand implements Callable<Integer> {
         if (System.console() == null) {
             try (BufferedReader output = process.inputReader()) {
                 output.lines().forEach(out::println);
+            } catch (UncheckedIOException e) {
+                // this JVM is being stopped, and stopping the chapter's closed the pipe: nothing more to copy
             }
             out.flush();
         }

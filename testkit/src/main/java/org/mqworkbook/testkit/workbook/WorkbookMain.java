@@ -81,6 +81,16 @@ public final class WorkbookMain {
         String name = module.getFileName().toString();
         String shownName = module.startsWith(repo) ? repo.relativize(module).toString() : name;
         Path testClasses = module.resolve("target/test-classes");
+        if ("exercise".equals(role)) {
+            List<String> uncompiled = new ArrayList<>(uncompiled(module.resolve("src/main/java"),
+                module.resolve("target/classes")));
+            uncompiled.addAll(uncompiled(module.resolve("src/test/java"), testClasses));
+            if (!uncompiled.isEmpty()) {
+                ModuleVerdict verdict = judgeUncompiled(name, module, repo, uncompiled, isStrict(options, repo));
+                writeResults(module, role, verdict, List.of());
+                return verdict.ok() ? 0 : 1;
+            }
+        }
         if (!Files.isDirectory(testClasses)) {
             out.println(PREFIX + shownName + ": no compiled tests");
             return 0;
@@ -94,6 +104,61 @@ public final class WorkbookMain {
         };
         writeResults(module, role, verdict, outcomes);
         return verdict.ok() ? 0 : 1;
+    }
+
+    /**
+     * The chapter module did not compile (its compiler does not stop the build: see its pom). The
+     * untouched skeleton must compile; the learner's work may not yet, and then the whole-repository
+     * build says so and goes on.
+     */
+    ModuleVerdict judgeUncompiled(String name, Path module, Path repo, List<String> uncompiled, boolean strict) {
+        Path solutionSources = repo.resolve("solutions").resolve(name).resolve("src/main/java");
+        boolean pristine = new SkeletonGenerator().differences(solutionSources, module.resolve("src/main/java"))
+            .isEmpty();
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+        String which = uncompiled.stream().limit(3).collect(Collectors.joining(", "))
+            + (uncompiled.size() > 3 ? ", ..." : "");
+        if (pristine || ci) {
+            out.println(PREFIX + name + ": the " + (pristine ? "untouched skeleton" : "module")
+                + " DOES NOT COMPILE (not compiled: " + which + "); see the compiler's errors above");
+            return new ModuleVerdict(pristine ? "pristine" : "drift", false);
+        }
+        out.println(PREFIX + name + " holds YOUR WORK, which does not compile yet (not compiled: " + which
+            + "); the compiler's errors are above");
+        if (strict) {
+            return new ModuleVerdict("learner", false);
+        }
+        out.println(PREFIX + "  (a whole-repository build reports this and goes on; ./mvnw test -pl " + name
+            + " fails until it compiles and every exercise passes)");
+        return new ModuleVerdict("learner", true);
+    }
+
+    /**
+     * The sources below {@code sources} with no class file below {@code classes} at least as new as
+     * they are: what the last compilation did not produce (or produced from an older version).
+     */
+    static List<String> uncompiled(Path sources, Path classes) {
+        if (!Files.isDirectory(sources)) {
+            return List.of();
+        }
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path source : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                String file = source.getFileName().toString();
+                if (file.equals("package-info.java") || file.equals("module-info.java")) {
+                    continue;
+                }
+                Path relative = sources.relativize(source);
+                Path compiled = classes.resolve(relative.toString().replaceAll("\\.java$", ".class"));
+                if (!Files.exists(compiled)
+                    || Files.getLastModifiedTime(compiled).compareTo(Files.getLastModifiedTime(source)) < 0) {
+                    missing.add(relative.toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compare " + sources + " with " + classes, e);
+        }
+        return missing;
     }
 
     ModuleVerdict judgeSolution(String name, List<TestOutcome> outcomes) {

@@ -132,6 +132,39 @@ class WorkbookMainTest {
     }
 
     @Test
+    void findsSourcesWithoutAClassFileAtLeastAsNewAsThey(@TempDir Path dir) throws IOException {
+        Path sources = dir.resolve("src");
+        Path classes = dir.resolve("classes");
+        write(sources.resolve("a/Compiled.java"), "class Compiled {}");
+        write(sources.resolve("a/Missing.java"), "class Missing {}");
+        write(sources.resolve("a/Stale.java"), "class Stale {}");
+        write(sources.resolve("a/package-info.java"), "package a;");
+        write(classes.resolve("a/Compiled.class"), "");
+        write(classes.resolve("a/Stale.class"), "");
+        Files.setLastModifiedTime(classes.resolve("a/Stale.class"),
+            java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(sources.resolve("a/Stale.java"))
+                .toMillis() - 60_000));
+
+        assertThat(WorkbookMain.uncompiled(sources, classes)).containsExactly("a/Missing.java", "a/Stale.java");
+    }
+
+    @Test
+    void learnerWorkThatDoesNotCompileIsReportedAndOnlyFailsWhenAskedFor(@TempDir Path repo) throws IOException {
+        write(repo.resolve("solutions/ch/src/main/java/A.java"), "class A {\n    // BEGIN EXERCISE 5.1\n"
+            + "    // END EXERCISE 5.1\n}\n");
+        write(repo.resolve("ch/src/main/java/A.java"), "class A { broken");
+
+        WorkbookMain.ModuleVerdict lenient = main.judgeUncompiled("ch", repo.resolve("ch"), repo, List.of("A.java"),
+            false);
+        WorkbookMain.ModuleVerdict strict = main.judgeUncompiled("ch", repo.resolve("ch"), repo, List.of("A.java"),
+            true);
+
+        assertThat(lenient.ok()).isTrue();
+        assertThat(strict.ok()).isFalse();
+        assertThat(output()).contains("holds YOUR WORK, which does not compile yet").contains("A.java");
+    }
+
+    @Test
     void theReportSumsEveryModuleAndEndsWithTheCountLine(@TempDir Path repo) throws IOException {
         write(repo.resolve("solutions/ch/target/workbook/results.tsv"), "# role=solution state=solution verdict=ok\n"
             + "T\ta\t5.1\tPASSED\t\t\nT\tb\t\tPASSED\t\t\n");
