@@ -132,11 +132,12 @@ public class ReadBenchmark {
     }
 
     /**
-     * What the reads returned, reported by JMH next to the score as a rate ({@link AuxCounters.Type#EVENTS}):
-     * bytes of records per second and records per second. Confined to one benchmark thread; JMH resets it
-     * before each iteration through {@link #reset()}.
+     * What the reads returned, reported by JMH next to the score as a rate
+     * ({@link AuxCounters.Type#OPERATIONS}: divided by the iteration's time): bytes of records per second and
+     * records per second. Confined to one benchmark thread; JMH does not reset counters, {@link #reset()}
+     * does, before each iteration.
      */
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
     public static class ReadBytes {
         public long bytes;

@@ -45,9 +45,16 @@ public final class WorkbookMain {
     private static final String PREFIX = "[workbook] ";
 
     private final PrintStream out;
+    /** Whether this is the repository checking itself ({@code CI=true}): skeletons must be untouched. */
+    private final boolean ci;
 
     WorkbookMain(PrintStream out) {
+        this(out, "true".equalsIgnoreCase(System.getenv("CI")));
+    }
+
+    WorkbookMain(PrintStream out, boolean ci) {
         this.out = out;
+        this.ci = ci;
     }
 
     /**
@@ -115,7 +122,6 @@ public final class WorkbookMain {
         Path solutionSources = repo.resolve("solutions").resolve(name).resolve("src/main/java");
         boolean pristine = new SkeletonGenerator().differences(solutionSources, module.resolve("src/main/java"))
             .isEmpty();
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         String which = uncompiled.stream().limit(3).collect(Collectors.joining(", "))
             + (uncompiled.size() > 3 ? ", ..." : "");
         if (pristine || ci) {
@@ -183,7 +189,6 @@ public final class WorkbookMain {
         Path solutionSources = repo.resolve("solutions").resolve(name).resolve("src/main/java");
         List<String> differences = new SkeletonGenerator().differences(solutionSources,
             module.resolve("src/main/java"));
-        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         if (differences.isEmpty()) {
             ModuleVerdict verdict = judgePristine(name, outcomes, strict, filtered);
             if (!verdict.ok() || strict || filtered) {

@@ -20,7 +20,7 @@ import org.mqworkbook.testkit.workbook.TestOutcome.Status;
 @Timeout(10)
 class WorkbookMainTest {
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    private final WorkbookMain main = new WorkbookMain(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    private final WorkbookMain main = new WorkbookMain(new PrintStream(printed, true, StandardCharsets.UTF_8), false);
 
     private static TestOutcome red(String exercise, String... markers) {
         return new TestOutcome("QueueTest", "takes", exercise, Status.FAILED, Set.of(markers), "not done");
