@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +37,8 @@ class WorkbookEndToEndTest {
 
     @BeforeEach
     void copyChapterFive() {
-        Assumptions.assumeTrue(ChapterFiveCopy.built(), "chapter 5 is not built: run ./mvnw verify first");
+        // The reactor builds chapter 5 before this module; run alone, this fails (never skips) until it is built.
+        assertThat(ChapterFiveCopy.built()).as("chapter 5 is built (run ./mvnw verify first)").isTrue();
         copy = ChapterFiveCopy.create(root);
         text51 = ChapterText.read(root.resolve("chapter05-inmemory/README.md")).exercise("5.1");
     }
