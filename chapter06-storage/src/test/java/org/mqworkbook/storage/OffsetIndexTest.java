@@ -21,7 +21,7 @@ import org.mqworkbook.testkit.Exercise;
 /**
  * Exercise 6.3, the sparse offset index: {@link OffsetIndex#append} and {@link OffsetIndex#lookup}, on
  * a real file in a temporary directory. Most tests use the Javadoc's example: base offset 50, entries
- * (55 → 4120), (83 → 8301) and (120 → 12000). README section "6.3 Segments and the sparse index
+ * (55 → 4120), (83 → 8301) and (120 → 12000). README section "6.3 A sparse offset index
  * (日志分段与索引)".
  */
 @Exercise("6.3")

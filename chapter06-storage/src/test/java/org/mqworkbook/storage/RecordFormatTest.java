@@ -23,7 +23,7 @@ import org.mqworkbook.testkit.Exercise;
  * Exercise 6.1, the record format: {@link RecordFormat#write} and {@link RecordFormat#read}, tested on
  * plain {@link ByteBuffer}s, without files. A reader of a log meets three kinds of bytes — a whole
  * record, the torn start of one, and garbage — and these tests show each, byte by byte. README section
- * "6.1 The record format (文件存储)".
+ * "6.1 A record format with a checksum (文件存储 vs 数据库存储)".
  */
 @Exercise("6.1")
 @Tag("6.1")

@@ -26,7 +26,7 @@ import org.mqworkbook.testkit.Exercise;
  * Exercise 6.3, reading a segment: {@link LogSegment#read} finds where to start with the sparse index,
  * then scans forward. Each test starts from a segment of 500 records of 48 bytes each, offsets 1000 to
  * 1499, with an index entry about every 256 bytes — so most offsets have no entry of their own. README
- * section "6.3 Segments and the sparse index (日志分段与索引)".
+ * section "6.3 A sparse offset index (日志分段与索引)".
  */
 @Exercise("6.3")
 @Tag("6.3")
