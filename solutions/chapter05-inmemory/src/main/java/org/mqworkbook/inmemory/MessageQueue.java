@@ -206,8 +206,8 @@ public final class MessageQueue {
     }
 
     /**
-     * Waits while the queue holds {@code capacity} ready messages, then appends the message with
-     * the next id at the tail. Called with the lock held.
+     * Waits while the queue holds {@code capacity} ready messages, then appends the message with the
+     * given {@link #appendLocked} and returns its id. Called with the lock held.
      *
      * <p>Waiting on {@link #notFull} releases the lock, so consumers can make space meanwhile. Wake-ups
      * can be spurious and another producer may take the space first: check again in a loop.
@@ -264,7 +264,8 @@ public final class MessageQueue {
      * that a message is ready.
      *
      * <p>The delivery gets the next tag and a delivery count one higher than the message's; it is
-     * recorded with {@link #addInFlightLocked} under a deadline of now plus the visibility timeout.
+     * recorded with {@link #addInFlightLocked} under a deadline of now plus the visibility timeout
+     * ({@link #deadlineAfter}).
      * A ready message left the queue, so signal one waiting publisher.
      *
      * @param subscription the push subscription it goes to, or {@code null} for a pull
