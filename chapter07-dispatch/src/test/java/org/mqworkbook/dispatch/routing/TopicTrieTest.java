@@ -1,0 +1,98 @@
+package org.mqworkbook.dispatch.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.Seeded;
+
+/**
+ * Exercise 7.4, topic routing with {@link TopicTrie}: the table of {@link TopicCases}, then the trie
+ * against the {@link TopicPattern} oracle on random patterns and keys. README section "7.4 Exchanges".
+ */
+@Exercise("7.4")
+@Tag("7.4")
+@Timeout(20)
+@ExtendWith(Seeded.class)
+class TopicTrieTest {
+    private static final String README = "README 7.4";
+
+    @ParameterizedTest(name = "\"{0}\" vs \"{1}\" → {2}")
+    @MethodSource("org.mqworkbook.dispatch.routing.TopicCases#cases")
+    void routesByTopicPatternAsRabbitMqDoes(String pattern, String routingKey, boolean expected, String why) {
+        TopicTrie trie = new TopicTrie();
+        trie.add(pattern, "q");
+        assertThat(trie.match(routingKey).contains("q"))
+            .as("a trie with only '%s' bound, routing key '%s': %s (%s)", pattern, routingKey, why, README)
+            .isEqualTo(expected);
+    }
+
+    @Test
+    void returnsAQueueOnceWhenSeveralOfItsPatternsMatch() {
+        TopicTrie trie = new TopicTrie();
+        trie.add("a.*", "q");
+        trie.add("#", "q");
+        trie.add("a.b", "q");
+        trie.add("#.#", "q");
+        assertThat(trie.match("a.b")).as("four patterns of q match 'a.b', but q holds one copy (%s)", README)
+            .containsExactly("q");
+    }
+
+    @Test
+    void returnsEveryQueueWhosePatternMatches() {
+        TopicTrie trie = new TopicTrie();
+        trie.add("*.orange.*", "Q1");
+        trie.add("*.*.rabbit", "Q2");
+        trie.add("lazy.#", "Q2");
+        trie.add("quick.#", "Q3");
+        assertThat(trie.match("quick.orange.rabbit")).as("tutorial five: all three patterns match (%s)", README)
+            .containsExactlyInAnyOrder("Q1", "Q2", "Q3");
+        assertThat(trie.match("lazy.pink.rabbit")).as("tutorial five: Q2 matches twice but is returned once (%s)",
+            README).containsExactly("Q2");
+        assertThat(trie.match("orange")).as("no pattern matches: an empty set, not an error (%s)", README).isEmpty();
+    }
+
+    @Test
+    void agreesWithTheNaiveMatcherOnRandomPatternsAndKeys(Random random) {
+        List<String> patterns = new ArrayList<>();
+        TopicTrie trie = new TopicTrie();
+        for (int i = 0; i < 60; i++) {
+            String pattern = randomKey(random, new String[] {"a", "b", "", "*", "#"});
+            patterns.add(pattern);
+            trie.add(pattern, "q" + i);
+        }
+        for (int k = 0; k < 300; k++) {
+            String key = randomKey(random, new String[] {"a", "b", "", "c"});
+            Set<String> expected = new LinkedHashSet<>();
+            for (int i = 0; i < patterns.size(); i++) {
+                if (TopicPattern.matches(patterns.get(i), key)) {
+                    expected.add("q" + i);
+                }
+            }
+            assertThat(trie.match(key))
+                .as("routing key '%s' against the patterns %s: the trie must return exactly the queues whose "
+                    + "pattern TopicPattern.matches (%s)", key, patterns, README)
+                .containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    /** 0 to 4 words drawn from {@code alphabet}, joined with dots. */
+    private static String randomKey(Random random, String[] alphabet) {
+        int count = random.nextInt(5);
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            words.add(alphabet[random.nextInt(alphabet.length)]);
+        }
+        return String.join(".", words);
+    }
+}

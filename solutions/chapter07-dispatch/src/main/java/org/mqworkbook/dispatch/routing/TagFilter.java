@@ -1,0 +1,93 @@
+package org.mqworkbook.dispatch.routing;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A RocketMQ subscription expression of the tag kind (exercise 7.5): {@code "TagA || TagB"} accepts
+ * messages tagged {@code TagA} or {@code TagB}; {@code "*"} accepts every message. The broker evaluates
+ * it before delivery, so a consumer never receives, and the network never carries, what it did not ask
+ * for.
+ *
+ * <p>A message without a tag (a {@code null} or empty tag) is accepted only by {@code "*"}. That is what
+ * RocketMQ ends up doing, in two steps: the broker compares tag hash codes stored in the consume queue
+ * (cheap, but two tags can share a hash code, and a tagless message is stored with code 0), so the
+ * client's {@code PullAPIWrapper} checks the tag string again and drops messages whose
+ * {@code getTags()} is {@code null} unless the subscription is {@code "*"}. The workbook compares the
+ * strings on the broker directly, so one check gives the final answer.
+ *
+ * <p>Parsing is stricter than RocketMQ's {@code FilterAPI}: RocketMQ treats a {@code null} or empty
+ * expression as {@code "*"} and silently skips empty alternatives ({@code "TagA ||"}), so a typo
+ * subscribes to more than was meant. Here those are errors. Whitespace around a tag is ignored, as in
+ * RocketMQ.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class TagFilter {
+    /** The expression that accepts every message, tagged or not. */
+    public static final String ALL = "*";
+
+    private final String expression;
+    /** The accepted tags; empty means {@link #ALL}. */
+    private final Set<String> tags;
+
+    private TagFilter(String expression, Set<String> tags) {
+        this.expression = expression;
+        this.tags = Set.copyOf(tags);
+    }
+
+    /**
+     * Parses a subscription expression: {@code "*"} alone, or one or more tags separated by {@code ||}.
+     * A tag is any text without whitespace or {@code |}; whitespace around tags and around the whole
+     * expression is ignored.
+     *
+     * @throws IllegalArgumentException for a {@code null}, empty or blank expression, an empty
+     *                                  alternative ({@code "TagA ||"}, {@code "TagA |||| TagB"}), a single
+     *                                  {@code |}, a tag with whitespace inside, or {@code *} mixed with
+     *                                  tags; the message names the expression
+     */
+    public static TagFilter parse(String expression) {
+        // BEGIN EXERCISE 7.5
+        if (expression == null || expression.isBlank()) {
+            throw new IllegalArgumentException("empty subscription expression '" + expression
+                + "': use '*' to accept every message");
+        }
+        String trimmed = expression.strip();
+        if (trimmed.equals(ALL)) {
+            return new TagFilter(expression, Set.of());
+        }
+        Set<String> tags = new LinkedHashSet<>();
+        // limit -1 keeps empty alternatives at the end ("TagA ||"), so that they are reported.
+        for (String part : trimmed.split("\\|\\|", -1)) {
+            String tag = part.strip();
+            if (tag.isEmpty() || tag.contains("|") || tag.chars().anyMatch(Character::isWhitespace)
+                || tag.equals(ALL)) {
+                throw new IllegalArgumentException("malformed subscription expression '" + expression
+                    + "': expected '*' or tags separated by '||', but found the alternative '" + tag + "'");
+            }
+            tags.add(tag);
+        }
+        return new TagFilter(expression, tags);
+        // END EXERCISE 7.5
+    }
+
+    /** Whether a message tagged {@code tag} ({@code null} or empty: untagged) is delivered. */
+    public boolean accepts(String tag) {
+        // BEGIN EXERCISE 7.5
+        if (tags.isEmpty()) {
+            return true;
+        }
+        return tag != null && tags.contains(tag);
+        // END EXERCISE 7.5
+    }
+
+    /** The expression as it was written. */
+    public String expression() {
+        return expression;
+    }
+
+    @Override
+    public String toString() {
+        return "TagFilter[" + expression + "]";
+    }
+}
