@@ -86,12 +86,13 @@ class ChapterCompilerTest {
     }
 
     @Test
-    void refusesALintWarningAsTheBuildDoes() throws Exception {
+    void showsALintWarningButCompilesAsTheBuildDoesForALearnersModule() throws Exception {
         edit("User.java", "return counter.next()", "return (int) counter.next()"); // [cast] redundant cast
 
         ChapterCompiler.Result result = compiler.compile(sources, output, List.of(), false);
 
-        assertThat(result.ok()).isFalse();
+        assertThat(result.ok()).as("a warning is shown, not fatal: the learner's module compiles without -Werror")
+            .isTrue();
         assertThat(result.problems()).extracting(ChapterCompiler.Problem::kind).contains("warning");
     }
 
