@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -109,15 +108,6 @@ public class FileVersusDatabaseBenchmark {
     static final int BATCH = 100;
 
     /** The same seed for both sides, so both store the same value bytes. */
-    private static final long SEED = 42;
-
-    /** A value of {@code size} random bytes (random, so that nothing on the way could compress it). */
-    static byte[] value(int size) {
-        byte[] value = new byte[size];
-        new Random(SEED).nextBytes(value);
-        return value;
-    }
-
     /**
      * A log in a fresh directory per iteration, which fsyncs only when asked ({@code awaitDurable}).
      *
@@ -138,7 +128,7 @@ public class FileVersusDatabaseBenchmark {
         @Setup(Level.Trial)
         public void createTrialDirectory() throws IOException {
             trialDir = ScratchDirectory.create("mqwb-file-vs-db-log-");
-            value = value(valueBytes);
+            value = AppendBenchmark.value(valueBytes);
         }
 
         @Setup(Level.Iteration)
@@ -192,7 +182,7 @@ public class FileVersusDatabaseBenchmark {
         @Setup(Level.Trial)
         public void createTrialDirectory() throws IOException {
             trialDir = ScratchDirectory.create("mqwb-file-vs-db-sqlite-");
-            value = value(valueBytes);
+            value = AppendBenchmark.value(valueBytes);
         }
 
         @Setup(Level.Iteration)
