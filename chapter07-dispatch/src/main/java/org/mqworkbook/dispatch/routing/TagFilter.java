@@ -59,6 +59,20 @@ public final class TagFilter {
         // END EXERCISE 7.5
     }
 
+    /**
+     * Checks a producer's tag: the same rule as a tag in an expression (non-empty, no whitespace, no
+     * {@code |}, not {@code *}), and at most 255 characters, so that every tag can be subscribed to.
+     *
+     * @throws IllegalArgumentException naming the tag if it breaks the rule
+     */
+    public static void requireLegalTag(String tag) {
+        if (tag.isEmpty() || tag.length() > 255 || tag.equals(ALL) || tag.contains("|")
+            || tag.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("illegal tag '" + tag + "': use 1 to 255 characters without "
+                + "whitespace or '|', and not '*'");
+        }
+    }
+
     /** The expression as it was written. */
     public String expression() {
         return expression;

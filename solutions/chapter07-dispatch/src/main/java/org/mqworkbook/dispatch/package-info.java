@@ -13,8 +13,9 @@
  *  RocketMQ's model:  subscription "TagA || TagB" (7.5) filters on the broker before delivery
  * </pre>
  *
- * <p>Status: the partitioner, the assignors, exchange routing and tag filters are here; consumer groups
- * with membership, heartbeats, generations and committed offsets, and serving topics over the network,
- * are the next part of the chapter.
+ * <p>Packages: {@code partition} (7.1, 7.3), {@code group} (7.2), {@code routing} (7.4, 7.5), {@code topic}
+ * (7.6: topics of chapter 6 logs), and the given code that makes a broker of them: {@code broker}
+ * ({@code TopicBroker}: topics and groups on disk), {@code protocol}, {@code server}, {@code client},
+ * {@code cli}, {@code demo} (live rebalancing) and {@code load} (the end-to-end load harness).
  */
 package org.mqworkbook.dispatch;

@@ -52,7 +52,8 @@ public final class GroupCoordinator {
 
     private final String groupId;
     private final PartitionAssignor assignor;
-    private final Map<String, Integer> partitionsPerTopic;
+    /** Topic → number of partitions. Guarded by lock: a broker adds topics as they are created. */
+    private Map<String, Integer> partitionsPerTopic;
     private final Duration sessionTimeout;
     private final Clock clock;
     /** The checkpoint directory, or null for a group whose commits live only in memory. */
@@ -244,6 +245,30 @@ public final class GroupCoordinator {
         lock.lock();
         try {
             return generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Tells the coordinator the topics that exist now (a broker calls this when a topic is created, so a
+     * member may join for it). The next rebalance uses them; the current assignment is unchanged, since no
+     * member can be subscribed to a topic the coordinator did not know.
+     */
+    public void updateTopics(Map<String, Integer> partitionCounts) {
+        lock.lock();
+        try {
+            this.partitionsPerTopic = Map.copyOf(partitionCounts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The group's members, in id order: for tools and demos that show who owns what. */
+    public List<String> members() {
+        lock.lock();
+        try {
+            return List.copyOf(members.keySet());
         } finally {
             lock.unlock();
         }

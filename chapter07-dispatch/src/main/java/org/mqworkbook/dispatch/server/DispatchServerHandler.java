@@ -1,0 +1,225 @@
+package org.mqworkbook.dispatch.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mqworkbook.dispatch.broker.TopicBroker;
+import org.mqworkbook.dispatch.broker.UnknownTopicException;
+import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.group.IllegalGenerationException;
+import org.mqworkbook.dispatch.group.JoinResult;
+import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.protocol.ErrorKind;
+import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.protocol.ProtocolError;
+import org.mqworkbook.dispatch.routing.TagFilter;
+import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.storage.OffsetOutOfRangeException;
+
+/**
+ * One connection's requests. Thread safety and ordering:
+ *
+ * <ul>
+ *   <li>Netty calls {@code channelRead0} on the connection's event loop, which never touches the disk:
+ *       it counts the request and hands it to the connection's own request thread ({@code ordered}, one
+ *       of the server's request threads, always the same one for this connection).
+ *   <li>On that thread requests run one at a time, in the order they arrived. That is what keeps a
+ *       pipelining producer's records in order: its second record is appended after its first.
+ *   <li>A produce does not wait for its fsync there: the record is appended, and the
+ *       {@link DurabilityWaiter} answers once it is on disk, so the next request can be appended
+ *       meanwhile and share the fsync.
+ *   <li>At most {@code maxInFlight} requests, holding at most about {@code maxBytesInFlight} bytes
+ *       (their own bytes, and for a fetch the answer it may produce), are waiting, running or being
+ *       written per connection; beyond that the server stops reading the connection (TCP then slows the
+ *       client down) until it is below half of both. A request counts until its answer has left for the
+ *       socket, so a client that never reads cannot make the server hold its answers either.
+ * </ul>
+ *
+ * <p>Every refused request gets an {@link Message.Error} naming what was wrong, and the connection
+ * keeps being served; only a malformed frame closes it, since its frame boundaries are then lost.
+ */
+final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
+    private final Channel channel;
+    private final TopicBroker broker;
+    private final EventExecutor ordered;
+    private final DurabilityWaiter durability;
+    private final int maxInFlight;
+    private final long maxBytesInFlight;
+    /** Requests read and not yet answered onto the socket. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Bytes those requests hold or reserve for their answers (see {@link #cost}). */
+    private final AtomicLong bytesInFlight = new AtomicLong();
+
+    DispatchServerHandler(Channel channel, TopicBroker broker, EventExecutor ordered, DurabilityWaiter durability,
+                          int maxInFlight, long maxBytesInFlight) {
+        this.channel = channel;
+        this.broker = broker;
+        this.ordered = ordered;
+        this.durability = durability;
+        this.maxInFlight = maxInFlight;
+        this.maxBytesInFlight = maxBytesInFlight;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message message) {
+        if (!message.api().isRequest()) {
+            reply(new Message.Error(message.correlationId(), ErrorKind.UNKNOWN_COMMAND,
+                message.api() + " is an answer from the broker, not a request"), 0);
+            return;
+        }
+        long cost = cost(message);
+        int requests = inFlight.incrementAndGet();
+        long bytes = bytesInFlight.addAndGet(cost);
+        if (requests >= maxInFlight || bytes >= maxBytesInFlight) {
+            channel.config().setAutoRead(false); // back-pressure: resumed in answered()
+        }
+        try {
+            ordered.execute(() -> execute(message, cost));
+        } catch (RejectedExecutionException e) {
+            reply(new Message.Error(message.correlationId(), ErrorKind.BUSY, "the broker is shutting down"), cost);
+        }
+    }
+
+    /**
+     * What a request costs in memory until its answer has left: the bytes it carries, and for a fetch the
+     * answer it may produce. Counting answers too is what keeps a client that never reads from making the
+     * server hold a megabyte of records for every 30-byte fetch it sends.
+     */
+    private long cost(Message request) {
+        if (request instanceof Message.Produce produce) {
+            return 256L + produce.value().length + (produce.key() == null ? 0 : produce.key().length);
+        }
+        if (request instanceof Message.Fetch fetch) {
+            return 256L + Math.max(0, Math.min(fetch.maxBytes(), broker.config().maxFetchBytes()));
+        }
+        return 256;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable problem = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (problem instanceof ProtocolError error) {
+            ChannelFutureListener after = error.isFatal() ? ChannelFutureListener.CLOSE : future -> { };
+            channel.writeAndFlush(new Message.Error(error.correlationId(), error.kind(), error.getMessage()))
+                .addListener(after);
+        } else if (problem instanceof IOException) {
+            ctx.close(); // the peer reset the connection: nothing to answer
+        } else {
+            System.err.println("connection " + channel.remoteAddress() + " closed after: " + problem);
+            ctx.close();
+        }
+    }
+
+    /** Runs on the connection's request thread, one request at a time. */
+    private void execute(Message request, long cost) {
+        int id = request.correlationId();
+        try {
+            if (request instanceof Message.Produce produce) {
+                produce(produce, cost);
+            } else if (request instanceof Message.Fetch fetch) {
+                FetchResult result = broker.fetch(fetch.topic(), fetch.partition(), fetch.offset(), fetch.maxBytes(),
+                    TagFilter.parse(fetch.filter()));
+                reply(new Message.Records(id, result.nextOffset(), result.endOffset(), result.records()), cost);
+            } else if (request instanceof Message.CreateTopic create) {
+                int partitions = broker.createTopic(create.topic(), create.partitions()).partitionCount();
+                reply(new Message.Ok(id, partitions), cost);
+            } else if (request instanceof Message.Join join) {
+                JoinResult joined = broker.join(join.group(), join.member(), new HashSet<>(join.topics()));
+                reply(new Message.Assigned(id, joined.generation(), joined.partitions()), cost);
+            } else if (request instanceof Message.Heartbeat beat) {
+                HeartbeatResult result = broker.heartbeat(beat.group(), beat.member(), beat.generation());
+                reply(new Message.Ok(id, result.ordinal()), cost);
+            } else if (request instanceof Message.Sync sync) {
+                Assignment assignment = broker.assignment(sync.group(), sync.member());
+                reply(new Message.Assigned(id, assignment.generation(), assignment.partitions()), cost);
+            } else if (request instanceof Message.Commit commit) {
+                broker.commit(commit.group(), commit.member(), commit.generation(),
+                    new TopicPartition(commit.topic(), commit.partition()), commit.offset());
+                reply(new Message.Ok(id, commit.offset()), cost);
+            } else if (request instanceof Message.Leave leave) {
+                broker.leave(leave.group(), leave.member());
+                reply(new Message.Ok(id, 0), cost);
+            } else if (request instanceof Message.Committed committed) {
+                TopicPartition partition = new TopicPartition(committed.topic(), committed.partition());
+                reply(new Message.Ok(id, broker.committed(committed.group(), partition).orElse(-1)), cost);
+            } else if (request instanceof Message.Describe describe) {
+                List<Message.Group.Member> members = new ArrayList<>();
+                for (Map.Entry<String, List<TopicPartition>> owner : broker.owners(describe.group()).entrySet()) {
+                    members.add(new Message.Group.Member(owner.getKey(), owner.getValue()));
+                }
+                reply(new Message.Group(id, broker.generation(describe.group()), members), cost);
+            } else {
+                reply(new Message.Error(id, ErrorKind.UNKNOWN_COMMAND, request.api() + " is not a request"), cost);
+            }
+        } catch (Exception e) {
+            reply(errorFor(id, e), cost);
+        }
+    }
+
+    private void produce(Message.Produce produce, long cost) throws IOException {
+        int id = produce.correlationId();
+        Topic topic = broker.topic(produce.topic()).orElseThrow(() -> new UnknownTopicException(produce.topic()));
+        RecordPosition position = broker.append(topic, produce.key(), produce.value(),
+            produce.tag().isEmpty() ? null : produce.tag());
+        durability.whenDurable(topic, position, failure -> reply(failure == null
+            ? new Message.Produced(id, position.partition().partition(), position.offset())
+            : errorFor(id, failure), cost));
+    }
+
+    /** The error frame for a refused request: the kind from the exception's type, its message as is. */
+    static Message.Error errorFor(int correlationId, Exception e) {
+        ErrorKind kind;
+        if (e instanceof UnknownTopicException) {
+            kind = ErrorKind.UNKNOWN_TOPIC;
+        } else if (e instanceof OffsetOutOfRangeException) {
+            kind = ErrorKind.OFFSET_OUT_OF_RANGE;
+        } else if (e instanceof IllegalGenerationException) {
+            kind = ErrorKind.ILLEGAL_GENERATION;
+        } else if (e instanceof IllegalArgumentException) {
+            kind = ErrorKind.INVALID_ARGUMENT;
+        } else {
+            kind = ErrorKind.INTERNAL_ERROR; // a bug, a full disk, or an exercise not done yet
+        }
+        return new Message.Error(correlationId, kind, e.getMessage() != null ? e.getMessage() : e.toString());
+    }
+
+    /**
+     * Sends an answer. {@code cost}: what the answered request was counted for in flight (0 for an
+     * answer to no counted request); released once the answer has been written to the socket, not when
+     * it was queued — a client that does not read its answers keeps them counted, so reading stays off.
+     */
+    private void reply(Message answer, long cost) {
+        channel.writeAndFlush(answer).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess() && future.channel().isActive()) {
+                System.err.println("could not send " + answer.api() + ": " + future.cause());
+                future.channel().close();
+            }
+            if (cost > 0) {
+                answered(cost);
+            }
+        });
+    }
+
+    /** A counted answer has left (or the connection is gone): resume reading once below half the limits. */
+    private void answered(long cost) {
+        int requests = inFlight.decrementAndGet();
+        long bytes = bytesInFlight.addAndGet(-cost);
+        if (requests <= maxInFlight / 2 && bytes <= maxBytesInFlight / 2 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.mqworkbook.dispatch.topic;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.mqworkbook.dispatch.partition.Murmur2Partitioner;
+import org.mqworkbook.marker.ExerciseNotDone;
+import org.mqworkbook.storage.FileOpener;
+import org.mqworkbook.storage.Header;
+import org.mqworkbook.storage.Log;
+import org.mqworkbook.storage.LogConfig;
+import org.mqworkbook.storage.Record;
+
+/**
+ * A topic: a name and a fixed number of partitions, each of them a chapter 6 {@link Log} in its own
+ * directory. Appends choose a partition with the {@link Murmur2Partitioner} (exercise 7.1), so a key
+ * always lands on the same partition and its records keep their order there; reads name a partition and
+ * an offset, as a Kafka fetch does. Thread safe: the partitioner and every log are.
+ *
+ * <pre>
+ *  data/topics/                      one directory per partition, named as Kafka names them
+ *  ├── orders-0/00000000000000000000.log  .index
+ *  ├── orders-1/00000000000000000000.log  .index
+ *  └── orders-2/00000000000000000000.log  .index
+ * </pre>
+ *
+ * <p>The number of partitions is read back from the directories when the topic is reopened, and a
+ * mismatch is refused: with another count, {@code murmur2(key) % n} sends old keys to other partitions,
+ * and a key's new records would no longer follow its old ones. (Kafka lets an operator add partitions
+ * and warns that keyed order breaks; it never removes one.)
+ */
+public final class Topic implements Closeable {
+    /**
+     * Kafka's rule for topic names: 1 to 249 characters from {@code [a-zA-Z0-9._-]}, but not {@code .} or
+     * {@code ..}, which are directory names with a meaning of their own.
+     */
+    public static final Pattern LEGAL_NAME = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
+
+    /** The most partitions one topic may have here; bounds the directories and logs a request can create. */
+    public static final int MAX_PARTITIONS = 1024;
+
+    private final String name;
+    private final List<Log> partitions;
+    private final Murmur2Partitioner partitioner;
+
+    private Topic(String name, List<Log> partitions, Murmur2Partitioner partitioner) {
+        this.name = name;
+        this.partitions = List.copyOf(partitions);
+        this.partitioner = partitioner;
+    }
+
+    /**
+     * Opens the topic {@code name} in {@code parent} with the real disk: see
+     * {@link #open(Path, String, int, LogConfig, FileOpener, Clock)}.
+     */
+    public static Topic open(Path parent, String name, int partitions, LogConfig config, Clock clock)
+        throws IOException {
+        return open(parent, name, partitions, config, FileOpener.REAL, clock);
+    }
+
+    /**
+     * Creates the topic {@code name} with {@code partitions} partitions in {@code parent}, or reopens it
+     * (recovering every partition's log, chapter 6) if its directories are already there.
+     *
+     * @param parent     the directory that holds every topic's partition directories
+     * @param partitions how many partitions, 1 to {@link #MAX_PARTITIONS}
+     * @throws IllegalArgumentException if the name is not {@link #LEGAL_NAME legal}, the count is out of
+     *                                  range, or the topic exists on disk with another number of partitions
+     */
+    public static Topic open(Path parent, String name, int partitions, LogConfig config, FileOpener opener,
+                             Clock clock) throws IOException {
+        Objects.requireNonNull(name, "name");
+        if (!LEGAL_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("illegal topic name '" + name + "': use 1 to 249 characters "
+                + "from a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'");
+        }
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("topic " + name + " must have 1 to " + MAX_PARTITIONS
+                + " partitions, not " + partitions);
+        }
+        // BEGIN EXERCISE 7.6
+        throw new ExerciseNotDone("7.6");
+        // END EXERCISE 7.6
+    }
+
+    /**
+     * How many partition directories {@code name-0}, {@code name-1}... exist in {@code parent}: 0 if
+     * none. Numbers must run from 0 without a gap; a gap means someone deleted a partition by hand, and
+     * the topic is refused rather than silently renumbered.
+     *
+     * @throws IllegalArgumentException if the numbers have a gap
+     */
+    public static int partitionsOnDisk(Path parent, String name) throws IOException {
+        if (!Files.isDirectory(parent)) {
+            return 0;
+        }
+        Pattern own = Pattern.compile(Pattern.quote(name) + "-(0|[1-9]\\d{0,3})"); // "-01": not ours
+        List<Integer> numbers = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(parent)) {
+            for (Path entry : entries.filter(Files::isDirectory).toList()) {
+                Matcher m = own.matcher(entry.getFileName().toString());
+                if (m.matches()) {
+                    numbers.add(Integer.parseInt(m.group(1)));
+                }
+            }
+        }
+        numbers.sort(null);
+        for (int i = 0; i < numbers.size(); i++) {
+            if (numbers.get(i) != i) {
+                throw new IllegalArgumentException("topic " + name + " in " + parent + " has partition directories "
+                    + numbers + ": partition " + i + " is missing");
+            }
+        }
+        return numbers.size();
+    }
+
+    /**
+     * Appends a record to the partition its key chooses (a null key: the partitioner's round-robin) and
+     * returns where it went. Not yet durable: see {@link #awaitDurable}.
+     *
+     * @throws IllegalArgumentException if the record is larger than the log accepts
+     */
+    public RecordPosition append(byte[] key, byte[] value, List<Header> headers) throws IOException {
+        // BEGIN EXERCISE 7.6
+        throw new ExerciseNotDone("7.6");
+        // END EXERCISE 7.6
+    }
+
+    /**
+     * Appends a record to the given partition, whatever its key, as a Kafka producer may choose the
+     * partition itself.
+     *
+     * @throws IllegalArgumentException if there is no such partition or the record is too large
+     */
+    public RecordPosition append(int partition, byte[] key, byte[] value, List<Header> headers) throws IOException {
+        // BEGIN EXERCISE 7.6
+        throw new ExerciseNotDone("7.6");
+        // END EXERCISE 7.6
+    }
+
+    /** Returns once the record at {@code position} is on disk (chapter 6's group commit). */
+    public void awaitDurable(RecordPosition position) throws IOException, InterruptedException {
+        if (!position.partition().topic().equals(name)) {
+            throw new IllegalArgumentException(position + " is not a record of topic " + name);
+        }
+        log(position.partition().partition()).awaitDurable(position.offset());
+    }
+
+    /**
+     * Reads records of one partition from {@code offset} on, about {@code maxBytes} of them (at least one
+     * if there is one); nothing at the partition's end offset.
+     *
+     * @throws IllegalArgumentException                           if there is no such partition
+     * @throws org.mqworkbook.storage.OffsetOutOfRangeException if the partition does not hold {@code offset}
+     */
+    public List<Record> read(int partition, long offset, int maxBytes) throws IOException {
+        // BEGIN EXERCISE 7.6
+        throw new ExerciseNotDone("7.6");
+        // END EXERCISE 7.6
+    }
+
+    /** The offset the next record of {@code partition} will get (Kafka's log end offset). */
+    public long endOffset(int partition) {
+        return log(partition).nextOffset();
+    }
+
+    /** The oldest offset {@code partition} still holds (Kafka's log start offset). */
+    public long startOffset(int partition) {
+        return log(partition).logStartOffset();
+    }
+
+    /** The topic's name. */
+    public String name() {
+        return name;
+    }
+
+    /** How many partitions the topic has. */
+    public int partitionCount() {
+        return partitions.size();
+    }
+
+    /** The log of one partition, for tests and tools that look at files. */
+    public Log log(int partition) {
+        if (partition < 0 || partition >= partitions.size()) {
+            throw new IllegalArgumentException("topic " + name + " has partitions 0 to " + (partitions.size() - 1)
+                + ", not " + partition);
+        }
+        return partitions.get(partition);
+    }
+
+    /** Forces every partition's unflushed records to disk. */
+    public void flush() throws IOException {
+        for (Log log : partitions) {
+            log.flush();
+        }
+    }
+
+    /** Closes every partition's log; the first failure is thrown with the others suppressed. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (Log log : partitions) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Topic[" + name + ", " + partitions.size() + " partitions]";
+    }
+}

@@ -1,0 +1,444 @@
+package org.mqworkbook.dispatch.broker;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.GroupCoordinator;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.group.IllegalGenerationException;
+import org.mqworkbook.dispatch.group.JoinResult;
+import org.mqworkbook.dispatch.partition.PartitionAssignor;
+import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.TagFilter;
+import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.storage.Header;
+import org.mqworkbook.storage.LogConfig;
+import org.mqworkbook.storage.Record;
+
+/**
+ * Chapter 7's broker: topics of partitioned logs (chapter 6) and the consumer groups that read them. It
+ * is what {@link org.mqworkbook.dispatch.server.DispatchServer} serves over the network; every method
+ * can also be called in process. Thread safe: topics and groups are in concurrent maps, each topic's
+ * logs and each group's coordinator are thread safe themselves.
+ *
+ * <pre>
+ *  dir/
+ *  ├── topics/orders-0/ orders-1/ orders-2/    each a chapter 6 log; the topic's size is the directory count
+ *  └── groups/billing/committed-offsets.properties     one per group, written atomically (exercise 7.2)
+ * </pre>
+ *
+ * <p>A produce is acknowledged once its record is on disk ({@link Topic#awaitDurable}); concurrent
+ * producers share fsyncs through chapter 6's group commit. A fetch names a partition and an offset and
+ * is not fenced (Kafka does not fence reads either): only commits are, by generation and ownership.
+ * Group membership lives in memory; committed offsets survive a restart, and members simply rejoin.
+ */
+public final class TopicBroker implements Closeable {
+    /** The header that carries a record's RocketMQ-style tag, matched by a fetch's {@link TagFilter}. */
+    public static final String TAG_HEADER = "tag";
+
+    /** Group names follow the topic-name rule: they become directory names. */
+    private static final Pattern LEGAL_GROUP = Topic.LEGAL_NAME;
+
+    private final Path dir;
+    private final BrokerConfig config;
+    private final Clock clock;
+    private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, GroupCoordinator> groups = new ConcurrentHashMap<>();
+    /** Serialises topic creation and group creation, so that every group hears of every new topic. */
+    private final Object catalogLock = new Object();
+
+    private TopicBroker(Path dir, BrokerConfig config, Clock clock) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens the broker whose data is in {@code dir}, reopening (and recovering) every topic found in
+     * {@code dir/topics}. Groups are opened when first used; their committed offsets are read back then.
+     */
+    public static TopicBroker open(Path dir, BrokerConfig config, Clock clock) throws IOException {
+        TopicBroker broker = new TopicBroker(dir, Objects.requireNonNull(config, "config"),
+            Objects.requireNonNull(clock, "clock"));
+        Path topicsDir = Files.createDirectories(dir.resolve("topics"));
+        Files.createDirectories(dir.resolve("groups"));
+        Pattern partitionDir = Pattern.compile("(.+)-(0|[1-9]\\d{0,3})");
+        Set<String> names = new java.util.TreeSet<>();
+        try (Stream<Path> entries = Files.list(topicsDir)) {
+            for (Path entry : entries.filter(Files::isDirectory).toList()) {
+                Matcher m = partitionDir.matcher(entry.getFileName().toString());
+                if (m.matches()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        try {
+            for (String name : names) {
+                int partitions = Topic.partitionsOnDisk(topicsDir, name);
+                broker.topics.put(name, Topic.open(topicsDir, name, partitions, config.log(), clock));
+            }
+        } catch (IOException | RuntimeException e) {
+            broker.closeQuietly(e);
+            throw e;
+        }
+        return broker;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Topics
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Creates the topic, or returns it if it exists with the same number of partitions.
+     *
+     * @throws IllegalArgumentException if it exists with another number, or the name or count is illegal
+     */
+    public Topic createTopic(String name, int partitions) throws IOException {
+        synchronized (catalogLock) {
+            Topic existing = topics.get(name);
+            if (existing != null) {
+                if (existing.partitionCount() != partitions) {
+                    throw new IllegalArgumentException("topic " + name + " already exists with "
+                        + existing.partitionCount() + " partitions, not " + partitions);
+                }
+                return existing;
+            }
+            if (topics.size() >= config.maxTopics()) {
+                throw new IllegalArgumentException("the broker already has " + topics.size()
+                    + " topics, its limit (maxTopics); topic " + name + " was not created");
+            }
+            Topic topic = Topic.open(dir.resolve("topics"), name, partitions, config.log(), clock);
+            topics.put(name, topic);
+            Map<String, Integer> counts = partitionCounts();
+            for (GroupCoordinator group : groups.values()) {
+                group.updateTopics(counts);
+            }
+            return topic;
+        }
+    }
+
+    /** The topic of that name, if it exists. */
+    public Optional<Topic> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    /** Every topic's name and number of partitions, sorted by name. */
+    public Map<String, Integer> partitionCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        topics.forEach((name, topic) -> counts.put(name, topic.partitionCount()));
+        return counts;
+    }
+
+    /**
+     * Appends a record to the topic (the key chooses the partition) and returns once it is on disk.
+     *
+     * @param tag the RocketMQ-style tag stored in the {@link #TAG_HEADER} header, or null for none
+     * @throws UnknownTopicException    if there is no such topic
+     * @throws IllegalArgumentException if the record is too large or the tag is not a legal tag
+     */
+    public RecordPosition produce(String topicName, byte[] key, byte[] value, String tag)
+        throws IOException, InterruptedException {
+        Topic topic = requireTopic(topicName);
+        RecordPosition position = append(topic, key, value, tag);
+        topic.awaitDurable(position);
+        return position;
+    }
+
+    /**
+     * Appends a record to the topic without waiting for the disk: the server's way, which acknowledges
+     * once {@link Topic#awaitDurable} says so, without holding a thread meanwhile.
+     *
+     * @param tag the tag, or null for none
+     * @throws IllegalArgumentException if the record is too large or the tag is not a legal tag
+     */
+    public RecordPosition append(Topic topic, byte[] key, byte[] value, String tag) throws IOException {
+        List<Header> headers = List.of();
+        if (tag != null) {
+            TagFilter.requireLegalTag(tag);
+            headers = List.of(new Header(TAG_HEADER, tag.getBytes(StandardCharsets.UTF_8)));
+        }
+        return topic.append(key, value, headers);
+    }
+
+    /**
+     * Reads one partition from {@code offset} on, up to about {@code maxBytes} (capped by
+     * {@link BrokerConfig#maxFetchBytes()}), and delivers only the records whose tag the filter accepts.
+     *
+     * @throws UnknownTopicException                            if there is no such topic
+     * @throws IllegalArgumentException                         if there is no such partition
+     * @throws org.mqworkbook.storage.OffsetOutOfRangeException if the partition does not hold the offset
+     */
+    public FetchResult fetch(String topicName, int partition, long offset, int maxBytes, TagFilter filter)
+        throws IOException {
+        Topic topic = requireTopic(topicName);
+        int budget = Math.max(1, Math.min(maxBytes, config.maxFetchBytes()));
+        // BEGIN EXERCISE 7.6
+        long endOffset = topic.endOffset(partition);
+        List<Record> read = topic.read(partition, offset, budget);
+        List<Record> delivered = new ArrayList<>(read.size());
+        long next = offset;
+        for (Record record : read) {
+            if (filter.accepts(tagOf(record))) {
+                delivered.add(record);
+            }
+            next = record.offset() + 1; // past a filtered record too: it is not for this subscription
+        }
+        return new FetchResult(delivered, next, Math.max(endOffset, next));
+        // END EXERCISE 7.6
+    }
+
+    /** The record's tag (the {@link #TAG_HEADER} header), or null if it has none. */
+    public static String tagOf(Record record) {
+        for (Header header : record.headers()) {
+            if (header.key().equals(TAG_HEADER)) {
+                return new String(header.value(), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    private Topic requireTopic(String name) {
+        Topic topic = topics.get(name);
+        if (topic == null) {
+            throw new UnknownTopicException(name);
+        }
+        return topic;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Groups
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Adds the member to the group (creating the group on first use) for the given topics, rebalances,
+     * and returns its generation and partitions.
+     *
+     * @throws UnknownTopicException    if one of the topics does not exist
+     * @throws IllegalArgumentException if the group name is illegal or no topic is named
+     */
+    public JoinResult join(String group, String member, Set<String> topicNames) throws IOException {
+        if (topicNames.isEmpty()) {
+            throw new IllegalArgumentException("member " + member + " of group " + group + " subscribes to no topic");
+        }
+        for (String name : topicNames) {
+            requireTopic(name);
+        }
+        if (member.isEmpty()) {
+            throw new IllegalArgumentException("a member of group " + group + " needs a non-empty id");
+        }
+        return group(group).join(member, topicNames);
+    }
+
+    /** Refreshes the member's session; see {@link GroupCoordinator#heartbeat}. */
+    public HeartbeatResult heartbeat(String group, String member, int generation) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        return coordinator == null ? HeartbeatResult.UNKNOWN_MEMBER : coordinator.heartbeat(member, generation);
+    }
+
+    /** The member's current partitions and generation. */
+    public Assignment assignment(String group, String member) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        return coordinator == null ? new Assignment(0, List.of()) : coordinator.assignmentOf(member);
+    }
+
+    /** Removes the member from the group and rebalances. */
+    public void leave(String group, String member) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        if (coordinator != null) {
+            coordinator.leave(member);
+        }
+    }
+
+    /** Commits the group's next offset for a partition; fenced, see {@link GroupCoordinator#commit}. */
+    public void commit(String group, String member, int generation, TopicPartition partition, long offset)
+        throws IOException {
+        Topic topic = requireTopic(partition.topic());
+        long end = topic.endOffset(partition.partition());
+        if (offset < 0 || offset > end) {
+            throw new IllegalArgumentException("group " + group + " cannot commit offset " + offset + " for "
+                + partition + ", whose log ends at " + end);
+        }
+        GroupCoordinator coordinator = existingGroup(group);
+        if (coordinator == null) {
+            throw new IllegalGenerationException("group " + group + " does not exist: member " + member
+                + " cannot commit offset " + offset + " for " + partition + "; join first");
+        }
+        coordinator.commit(member, generation, partition, offset);
+    }
+
+    /** The group's committed offset for the partition, if any. */
+    public OptionalLong committed(String group, TopicPartition partition) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        return coordinator == null ? OptionalLong.empty() : coordinator.committed(partition);
+    }
+
+    /** Each member of the group and its partitions, in member order: what the rebalancing demo prints. */
+    public Map<String, List<TopicPartition>> owners(String group) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        Map<String, List<TopicPartition>> owners = new TreeMap<>();
+        if (coordinator == null) {
+            return owners;
+        }
+        for (String member : coordinator.members()) {
+            owners.put(member, coordinator.assignmentOf(member).partitions());
+        }
+        return owners;
+    }
+
+    /** The group's current generation (0 before anyone joined). */
+    public int generation(String group) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        return coordinator == null ? 0 : coordinator.generation();
+    }
+
+    /** Expires the members of every group whose sessions timed out; returns how many were removed. */
+    public int expireMembers() {
+        int removed = 0;
+        for (GroupCoordinator group : groups.values()) {
+            removed += group.expireMembers();
+        }
+        return removed;
+    }
+
+    /**
+     * The group's coordinator if the group exists — in memory, or on disk from before a restart — and
+     * null otherwise: asking about a group (a typo in {@code describe}) must not create it.
+     */
+    private GroupCoordinator existingGroup(String name) throws IOException {
+        GroupCoordinator group = groups.get(name);
+        if (group != null) {
+            return group;
+        }
+        if (LEGAL_GROUP.matcher(name).matches() && Files.isDirectory(dir.resolve("groups").resolve(name))) {
+            return group(name);
+        }
+        return null;
+    }
+
+    /** The group's coordinator, created (or its committed offsets loaded) on first use. */
+    private GroupCoordinator group(String name) throws IOException {
+        GroupCoordinator group = groups.get(name);
+        if (group != null) {
+            return group;
+        }
+        if (!LEGAL_GROUP.matcher(name).matches()) {
+            throw new IllegalArgumentException("illegal group name '" + name + "': use 1 to 249 characters "
+                + "from a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'");
+        }
+        synchronized (catalogLock) {
+            group = groups.get(name);
+            if (group == null) {
+                if (groups.size() >= config.maxGroups()) {
+                    throw new IllegalArgumentException("the broker already has " + groups.size()
+                        + " groups, its limit (maxGroups); group " + name + " was not created");
+                }
+                Path groupDir = Files.createDirectories(dir.resolve("groups").resolve(name));
+                group = GroupCoordinator.open(name, config.assignor().get(), partitionCounts(),
+                    config.sessionTimeout(), clock, groupDir);
+                groups.put(name, group);
+            }
+            return group;
+        }
+    }
+
+    /** The broker's limits and policies. */
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** The broker's data directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Flushes and closes every topic. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (Topic topic : topics.values()) {
+            try {
+                topic.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeQuietly(Exception cause) {
+        try {
+            close();
+        } catch (IOException | UncheckedIOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * The broker's limits and policies. Immutable.
+     *
+     * @param log            every partition's log configuration (chapter 6)
+     * @param assignor       a new assignor for each group
+     * @param sessionTimeout how long a member may stay silent before it is removed
+     * @param maxFetchBytes  the most bytes one fetch returns (about: at least one record), bounding answers
+     * @param maxTopics      the most topics the broker creates
+     * @param maxGroups      the most groups the broker creates
+     */
+    public record BrokerConfig(LogConfig log, Supplier<PartitionAssignor> assignor, Duration sessionTimeout,
+                               int maxFetchBytes, int maxTopics, int maxGroups) {
+        /** Kafka's {@code session.timeout.ms} is 45 s; 10 s lets demos show an expiry without a long wait. */
+        public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+        /** Checks the limits. */
+        public BrokerConfig {
+            Objects.requireNonNull(log, "log");
+            Objects.requireNonNull(assignor, "assignor");
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+            if (maxFetchBytes < 1 || maxTopics < 1 || maxGroups < 1) {
+                throw new IllegalArgumentException("maxFetchBytes, maxTopics and maxGroups must be positive");
+            }
+        }
+
+        /** Default logs, the given assignor, a 10 s session, fetches of at most 1 MiB, 1,000 topics and groups. */
+        public static BrokerConfig defaults(Supplier<PartitionAssignor> assignor) {
+            return new BrokerConfig(LogConfig.DEFAULT, assignor, DEFAULT_SESSION_TIMEOUT, 1 << 20, 1000, 1000);
+        }
+
+        /** The same configuration with another session timeout. */
+        public BrokerConfig withSessionTimeout(Duration timeout) {
+            return new BrokerConfig(log, assignor, timeout, maxFetchBytes, maxTopics, maxGroups);
+        }
+
+        /** The same configuration with another log configuration. */
+        public BrokerConfig withLog(LogConfig logConfig) {
+            return new BrokerConfig(logConfig, assignor, sessionTimeout, maxFetchBytes, maxTopics, maxGroups);
+        }
+    }
+}

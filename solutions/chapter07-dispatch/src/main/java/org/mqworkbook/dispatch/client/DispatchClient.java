@@ -1,0 +1,244 @@
+package org.mqworkbook.dispatch.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.protocol.MessageCodec;
+import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.dispatch.topic.RecordPosition;
+
+/**
+ * A connection to a {@link org.mqworkbook.dispatch.server.DispatchServer}. Every request has an
+ * asynchronous form (a {@link CompletableFuture}, so a producer can pipeline) and most a blocking one
+ * that waits at most the client's timeout. Thread safe: requests may be sent from any thread; answers are
+ * matched by correlation id. A refused request completes exceptionally with a {@link DispatchException}.
+ */
+public final class DispatchClient implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Duration timeout;
+    private final AtomicInteger correlationIds = new AtomicInteger();
+    /** Requests sent and not answered yet, by correlation id; shared with the channel's AnswerHandler. */
+    private final Map<Integer, CompletableFuture<Message>> pending;
+
+    private DispatchClient(EventLoopGroup group, Channel channel, Duration timeout,
+                           Map<Integer, CompletableFuture<Message>> pending) {
+        this.group = group;
+        this.channel = channel;
+        this.timeout = timeout;
+        this.pending = pending;
+    }
+
+    /** Connects with a 10-second request timeout. */
+    public static DispatchClient connect(String host, int port) throws IOException {
+        return connect(host, port, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Connects to the broker.
+     *
+     * @param timeout how long a blocking request waits for its answer
+     * @throws IOException if the connection cannot be made
+     */
+    public static DispatchClient connect(String host, int port, Duration timeout) throws IOException {
+        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-client", true));
+        Map<Integer, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    MessageCodec.install(ch.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+                    ch.pipeline().addLast(new AnswerHandler(pending));
+                }
+            });
+        ChannelFuture connected = bootstrap.connect(host, port).awaitUninterruptibly();
+        if (!connected.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IOException("cannot connect to " + host + ":" + port + ": " + connected.cause().getMessage(),
+                connected.cause());
+        }
+        return new DispatchClient(group, connected.channel(), timeout, pending);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requests
+    // ---------------------------------------------------------------------------------------------
+
+    /** Creates a topic (or confirms it exists with that many partitions). */
+    public void createTopic(String topic, int partitions) {
+        await(send(id -> new Message.CreateTopic(id, topic, partitions)));
+    }
+
+    /** Produces a record; completes once it is on disk. {@code tag} may be null. */
+    public CompletableFuture<RecordPosition> produceAsync(String topic, byte[] key, byte[] value, String tag) {
+        return send(id -> new Message.Produce(id, topic, key, value, tag == null ? "" : tag))
+            .thenApply(answer -> {
+                Message.Produced produced = (Message.Produced) answer;
+                return new RecordPosition(new TopicPartition(topic, produced.partition()), produced.offset());
+            });
+    }
+
+    /** Produces a record and waits until it is on disk. */
+    public RecordPosition produce(String topic, byte[] key, byte[] value, String tag) {
+        return await(produceAsync(topic, key, value, tag));
+    }
+
+    /** Fetches records of one partition from an offset through a tag filter expression ("*" for all). */
+    public FetchResult fetch(TopicPartition partition, long offset, int maxBytes, String filter) {
+        Message.Records records = (Message.Records) await(send(id -> new Message.Fetch(id, partition.topic(),
+            partition.partition(), offset, maxBytes, filter)));
+        return new FetchResult(records.records(), records.nextOffset(), records.endOffset());
+    }
+
+    /** Joins a group for some topics; returns the generation and the member's partitions. */
+    public Assignment join(String group, String member, List<String> topics) {
+        Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Join(id, group, member, topics)));
+        return new Assignment(assigned.generation(), assigned.partitions());
+    }
+
+    /** Refreshes the member's session and says whether its generation is still current. */
+    public HeartbeatResult heartbeat(String group, String member, int generation) {
+        long value = ((Message.Ok) await(send(id -> new Message.Heartbeat(id, group, member, generation)))).value();
+        if (value < 0 || value >= HeartbeatResult.values().length) {
+            throw new IllegalStateException("the broker answered a heartbeat with " + value
+                + ", which is not a heartbeat result");
+        }
+        return HeartbeatResult.values()[(int) value];
+    }
+
+    /** The member's current assignment. */
+    public Assignment sync(String group, String member) {
+        Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Sync(id, group, member)));
+        return new Assignment(assigned.generation(), assigned.partitions());
+    }
+
+    /** Commits the group's next offset of a partition (fenced by generation and ownership). */
+    public void commit(String group, String member, int generation, TopicPartition partition, long offset) {
+        await(send(id -> new Message.Commit(id, group, member, generation, partition.topic(), partition.partition(),
+            offset)));
+    }
+
+    /** Leaves the group. */
+    public void leave(String group, String member) {
+        await(send(id -> new Message.Leave(id, group, member)));
+    }
+
+    /** The group's committed offset of a partition, if any. */
+    public OptionalLong committed(String group, TopicPartition partition) {
+        long value = ((Message.Ok) await(send(id -> new Message.Committed(id, group, partition.topic(),
+            partition.partition())))).value();
+        return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
+    /** Who is in the group and what each member owns. */
+    public Message.Group describe(String group) {
+        return (Message.Group) await(send(id -> new Message.Describe(id, group)));
+    }
+
+    /** Sends any frame and returns its answer, for tests of the protocol itself. */
+    public CompletableFuture<Message> send(IntFunction<Message> request) {
+        int id = correlationIds.incrementAndGet();
+        Message message = request.apply(id); // first: if building it throws, nothing is left pending
+        CompletableFuture<Message> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        channel.writeAndFlush(message).addListener(future -> {
+            if (!future.isSuccess()) {
+                pending.remove(id);
+                answer.completeExceptionally(new IOException("could not send the request: " + future.cause(),
+                    future.cause()));
+            }
+        });
+        return answer;
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from the broker within " + timeout, e);
+        }
+    }
+
+    /** Whether the connection is open. */
+    public boolean isConnected() {
+        return channel.isActive();
+    }
+
+    /** Closes the connection; requests still waiting fail. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Completes each request's future with its answer; fails them all if the connection closes. */
+    private static final class AnswerHandler extends SimpleChannelInboundHandler<Message> {
+        private final Map<Integer, CompletableFuture<Message>> pending;
+
+        AnswerHandler(Map<Integer, CompletableFuture<Message>> pending) {
+            this.pending = pending;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Message message) {
+            CompletableFuture<Message> answer = pending.remove(message.correlationId());
+            if (answer == null) {
+                if (message instanceof Message.Error error) {
+                    System.err.println("broker: " + error.kind() + ": " + error.message());
+                }
+                return;
+            }
+            if (message instanceof Message.Error error) {
+                answer.completeExceptionally(new DispatchException(error.kind(), error.message()));
+            } else {
+                answer.complete(message);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            IOException closed = new IOException("the connection to the broker closed");
+            pending.values().forEach(answer -> answer.completeExceptionally(closed));
+            pending.clear();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

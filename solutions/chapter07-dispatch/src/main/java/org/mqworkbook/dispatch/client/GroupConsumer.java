@@ -1,0 +1,162 @@
+package org.mqworkbook.dispatch.client;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.protocol.ErrorKind;
+import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.storage.Record;
+
+/**
+ * One member of a consumer group, on the client side: the loop Kafka's {@code KafkaConsumer} runs for
+ * you. Not thread safe: one thread polls, processes and commits.
+ *
+ * <pre>{@code
+ * try (GroupConsumer consumer = new GroupConsumer(client, "billing", "m1", List.of("orders"), "*", 64 * 1024)) {
+ *     while (running) {
+ *         for (ConsumedRecord r : consumer.poll()) {
+ *             process(r);
+ *         }
+ *         consumer.commit();        // after processing: at least once
+ *     }
+ * }                                 // close() commits and leaves, so the others take over at once
+ * }</pre>
+ *
+ * <p>Every {@link #poll()} heartbeats first. When the group has rebalanced ({@code REBALANCE_NEEDED}),
+ * the member fetches its new assignment and starts each partition from the group's committed offset;
+ * when the group no longer knows it (its session expired: a long pause), it joins again. Positions of
+ * partitions it lost are dropped without a commit: the commit would be refused (generation fencing), and
+ * the new owner re-reads from the last commit. That is the "eager" rebalance of Kafka's classic protocol;
+ * the cooperative one keeps the partitions that do not move.
+ */
+public final class GroupConsumer implements AutoCloseable {
+    private final DispatchClient client;
+    private final String group;
+    private final String member;
+    private final List<String> topics;
+    private final String filter;
+    private final int maxBytesPerPartition;
+    private Consumer<Assignment> onAssignment = assignment -> { };
+
+    private int generation;
+    /** Owned partition → the next offset to read, in assignment order. */
+    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+    private boolean joined;
+
+    /**
+     * @param filter               a tag subscription expression (exercise 7.5), {@code "*"} for everything
+     * @param maxBytesPerPartition about how many bytes one poll fetches from each partition
+     */
+    public GroupConsumer(DispatchClient client, String group, String member, List<String> topics, String filter,
+                         int maxBytesPerPartition) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.group = Objects.requireNonNull(group, "group");
+        this.member = Objects.requireNonNull(member, "member");
+        this.topics = List.copyOf(topics);
+        this.filter = Objects.requireNonNull(filter, "filter");
+        this.maxBytesPerPartition = maxBytesPerPartition;
+    }
+
+    /** Called with every new assignment, after the member adopted it (the demo prints them). */
+    public GroupConsumer onAssignment(Consumer<Assignment> listener) {
+        this.onAssignment = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Heartbeats (joining first if needed, adopting a new assignment if the group rebalanced), then
+     * fetches from every owned partition once. Returns what arrived, possibly nothing.
+     */
+    public List<ConsumedRecord> poll() {
+        if (!joined) {
+            adopt(client.join(group, member, topics));
+            joined = true;
+        } else {
+            HeartbeatResult beat = client.heartbeat(group, member, generation);
+            if (beat == HeartbeatResult.REBALANCE_NEEDED) {
+                adopt(client.sync(group, member));
+            } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
+                adopt(client.join(group, member, topics)); // expelled while paused: join again
+            }
+        }
+        List<ConsumedRecord> received = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
+            FetchResult result = client.fetch(entry.getKey(), entry.getValue(), maxBytesPerPartition, filter);
+            for (Record record : result.records()) {
+                received.add(new ConsumedRecord(entry.getKey(), record));
+            }
+            entry.setValue(result.nextOffset());
+        }
+        return received;
+    }
+
+    /**
+     * Commits the position of every owned partition: call it after processing what {@link #poll()}
+     * returned. If the group rebalanced meanwhile the broker refuses it ({@code ILLEGAL_GENERATION}); the
+     * consumer then adopts its new assignment and returns false, and the records since the last commit
+     * will be read again by whoever owns them now.
+     *
+     * @return whether the commit was accepted
+     */
+    public boolean commit() {
+        try {
+            for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
+                client.commit(group, member, generation, entry.getKey(), entry.getValue());
+            }
+            return true;
+        } catch (DispatchException e) {
+            if (e.kind() != ErrorKind.ILLEGAL_GENERATION) {
+                throw e;
+            }
+            return false; // the next poll's heartbeat says REBALANCE_NEEDED (or UNKNOWN_MEMBER) and catches up
+        }
+    }
+
+    private void adopt(Assignment assignment) {
+        generation = assignment.generation();
+        positions.clear();
+        for (TopicPartition partition : assignment.partitions()) {
+            positions.put(partition, client.committed(group, partition).orElse(0));
+        }
+        onAssignment.accept(assignment);
+    }
+
+    /** The member's partitions now (empty before the first poll). */
+    public List<TopicPartition> partitions() {
+        return List.copyOf(positions.keySet());
+    }
+
+    /** Each owned partition and the next offset this member will read there (what {@link #commit} commits). */
+    public Map<TopicPartition, Long> positions() {
+        return Map.copyOf(positions);
+    }
+
+    /** The generation the member believes it is in. */
+    public int generation() {
+        return generation;
+    }
+
+    /** The member's id. */
+    public String member() {
+        return member;
+    }
+
+    /** Commits, then leaves the group so that its partitions move at once (not after a session timeout). */
+    @Override
+    public void close() {
+        if (joined) {
+            try {
+                commit();
+            } finally {
+                client.leave(group, member);
+                joined = false;
+            }
+        }
+    }
+}

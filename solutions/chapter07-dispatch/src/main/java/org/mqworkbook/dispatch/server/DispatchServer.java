@@ -1,0 +1,214 @@
+package org.mqworkbook.dispatch.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mqworkbook.dispatch.broker.TopicBroker;
+import org.mqworkbook.dispatch.protocol.ErrorKind;
+import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.protocol.MessageCodec;
+
+/**
+ * Serves a {@link TopicBroker} over TCP with the protocol of {@link org.mqworkbook.dispatch.protocol.Message}.
+ * {@link #start()} and {@link #close()} are synchronized; {@code close} is idempotent.
+ *
+ * <pre>
+ *  boss thread          accepts connections
+ *  event-loop threads   decode and encode frames, count requests in flight   (never touch the disk)
+ *  request threads      run each connection's requests in order              (requestThreads)
+ *  durability thread    acknowledges produced records once an fsync covers them
+ *  expiry timer         removes group members whose session timed out        (every 500 ms)
+ * </pre>
+ *
+ * <p>The broker is not closed with the server: whoever opened it closes it.
+ */
+public final class DispatchServer implements AutoCloseable {
+    /** The port the command line uses when none is given. */
+    public static final int DEFAULT_PORT = 7077;
+
+    private final TopicBroker broker;
+    private final String host;
+    private final int port;
+    private final int requestThreads;
+    private final int maxInFlight;
+    private final long maxBytesInFlight;
+    private final int maxConnections;
+    private final ChannelGroup connections = new DefaultChannelGroup("dispatch", GlobalEventExecutor.INSTANCE);
+
+    // Guarded by this.
+    private EventLoopGroup boss;
+    private EventLoopGroup io;
+    private EventExecutorGroup requests;
+    private DurabilityWaiter durability;
+    private ScheduledExecutorService timer;
+    private Channel serverChannel;
+    private boolean started;
+    private boolean closed;
+    private volatile InetSocketAddress address;
+
+    /**
+     * A server with 8 MiB in flight per connection and at most 256 connections: whatever clients send,
+     * requests and answers held for them stay below about 2 GiB.
+     *
+     * @param host           the address to listen on, {@code 127.0.0.1} unless clients elsewhere must connect
+     * @param port           the port, 0 for any free one (tests)
+     * @param requestThreads how many threads run requests; each connection always uses the same one
+     * @param maxInFlight    how many requests of one connection may wait before the server stops reading it
+     */
+    public DispatchServer(TopicBroker broker, String host, int port, int requestThreads, int maxInFlight) {
+        this(broker, host, port, requestThreads, maxInFlight, 8L << 20, 256);
+    }
+
+    /**
+     * @param maxBytesInFlight about how many bytes one connection's requests and answers may hold before
+     *                         the server stops reading it
+     * @param maxConnections   connections beyond this many are refused (answered BUSY and closed)
+     * @throws IllegalArgumentException if the broker's fetch or record limit does not fit a frame
+     */
+    public DispatchServer(TopicBroker broker, String host, int port, int requestThreads, int maxInFlight,
+                          long maxBytesInFlight, int maxConnections) {
+        this.broker = Objects.requireNonNull(broker, "broker");
+        this.host = Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535 || requestThreads < 1 || maxInFlight < 2 || maxBytesInFlight < 2
+            || maxConnections < 1) {
+            throw new IllegalArgumentException("need a port 0-65535, at least 1 request thread, 2 requests and "
+                + "2 bytes in flight, and 1 connection");
+        }
+        int largest = Math.max(broker.config().maxFetchBytes(), broker.config().log().maxRecordBytes());
+        if (largest > MessageCodec.MAX_PAYLOAD_BYTES) {
+            throw new IllegalArgumentException("the broker's maxFetchBytes or maxRecordBytes (" + largest
+                + ") is larger than a frame can carry (" + MessageCodec.MAX_PAYLOAD_BYTES + ")");
+        }
+        this.port = port;
+        this.requestThreads = requestThreads;
+        this.maxInFlight = maxInFlight;
+        this.maxBytesInFlight = maxBytesInFlight;
+        this.maxConnections = maxConnections;
+    }
+
+    /** A server on loopback with 4 request threads and 1,024 requests in flight per connection. */
+    public static DispatchServer onLoopback(TopicBroker broker, int port) {
+        return new DispatchServer(broker, "127.0.0.1", port, 4, 1024);
+    }
+
+    /**
+     * Listens, and returns once connections are accepted.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public synchronized DispatchServer start() throws IOException {
+        if (started || closed) {
+            throw new IllegalStateException("a DispatchServer can be started once");
+        }
+        started = true;
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-accept", true));
+        io = new NioEventLoopGroup(0, new DefaultThreadFactory("dispatch-io", true));
+        requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
+        durability = new DurabilityWaiter("dispatch-durability");
+        ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(boss, io)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel channel) {
+                    if (connections.size() >= maxConnections) {
+                        MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+                        channel.writeAndFlush(new Message.Error(0, ErrorKind.BUSY, "the broker already serves "
+                            + connections.size() + " connections, its limit")).addListener(ChannelFutureListener.CLOSE);
+                        return;
+                    }
+                    connections.add(channel);
+                    MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+                    channel.pipeline().addLast("requests", new DispatchServerHandler(channel, broker,
+                        requests.next(), durability, maxInFlight, maxBytesInFlight));
+                }
+            });
+        ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            close();
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+                bound.cause());
+        }
+        serverChannel = bound.channel();
+        address = (InetSocketAddress) serverChannel.localAddress();
+        timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("dispatch-expiry", true));
+        timer.scheduleWithFixedDelay(this::expire, 500, 500, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void expire() {
+        try {
+            broker.expireMembers();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: report and go on.
+            System.err.println("expiring group members failed: " + e);
+        }
+    }
+
+    /** The port listened on (the system's choice when 0 was asked for). */
+    public int port() {
+        InetSocketAddress bound = address;
+        if (bound == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return bound.getPort();
+    }
+
+    /** The broker served. */
+    public TopicBroker broker() {
+        return broker;
+    }
+
+    /**
+     * Stops accepting, lets the request threads finish what they hold, acknowledges the produced records
+     * already appended (after their fsync), then closes every connection and thread.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (requests != null) {
+            requests.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (durability != null) {
+            durability.close();
+        }
+        // Answers written above are flushed before the close (writes on a channel keep their order).
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (io != null) {
+            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+}
