@@ -45,16 +45,16 @@ final class ReportPrinter {
     }
 
     private static void throughput(StringBuilder out, List<RunResult> runs, int size) {
-        out.append("| partitions | produced msg/s (acked, durable) | produced MB/s | × first | consumed msg/s "
-            + "(end to end) | × first | log fsyncs | msgs per log fsync | offset commits | broker CPU s "
-            + "| harness CPU s | load avg before → after |\n");
+        out.append("| partitions / sync threads | produced msg/s (acked, durable) | produced MB/s | × first "
+            + "| consumed msg/s (end to end) | × first | log fsyncs | msgs per log fsync | offset commits "
+            + "| broker CPU s | harness CPU s | load avg before → after |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         RunResult first = runs.isEmpty() ? null : runs.get(0);
         for (RunResult run : runs) {
             PhaseResult p = run.phase();
-            out.append(String.format(Locale.ROOT, "| %d | %,.0f | %.2f | %s | %,.0f | %s | %,d | %s | %,d | %s | %.1f "
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %,.0f | %s | %,d | %s | %,d | %s | %.1f "
                     + "| %s → %s |%n",
-                run.partitions(), p.produceRate(), p.produceRate() * size / 1e6,
+                run.label(), p.produceRate(), p.produceRate() * size / 1e6,
                 ratio(run, first, r -> r.phase().produceRate()), p.consumeRate(),
                 ratio(run, first, r -> r.phase().consumeRate()), run.groupCommitSyncs(),
                 run.groupCommitSyncs() == 0 ? "–" : String.format(Locale.ROOT, "%.1f",
@@ -66,12 +66,12 @@ final class ReportPrinter {
     }
 
     private static void latency(StringBuilder out, List<RunResult> runs) {
-        out.append("| partitions | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms | end-to-end p50 ms "
-            + "| end-to-end p99 ms | end-to-end max ms | commit() p50 ms | commit() p99 ms |\n");
+        out.append("| partitions / sync threads | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms "
+            + "| end-to-end p50 ms | end-to-end p99 ms | end-to-end max ms | commit() p50 ms | commit() p99 ms |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult run : runs) {
             PhaseResult p = run.phase();
-            out.append("| ").append(run.partitions())
+            out.append("| ").append(run.label())
                 .append(" | ").append(ms(p.ackLatency(), 50)).append(" | ").append(ms(p.ackLatency(), 99))
                 .append(" | ").append(ms(p.ackLatency(), 99.9)).append(" | ").append(ms(p.ackLatency(), 100))
                 .append(" | ").append(ms(p.endToEnd(), 50)).append(" | ").append(ms(p.endToEnd(), 99))
@@ -83,13 +83,13 @@ final class ReportPrinter {
     }
 
     private static void correctness(StringBuilder out, List<RunResult> runs) {
-        out.append("| partitions | produced (acked) | consumed (at least once) | lost | duplicates "
+        out.append("| partitions / sync threads | produced (acked) | consumed (at least once) | lost | duplicates "
             + "| order violations | produce errors | failure |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (RunResult run : runs) {
             PhaseResult p = run.phase();
-            out.append(String.format(Locale.ROOT, "| %d | %,d of %,d | %,d | %,d | %,d | %,d | %,d | %s |%n",
-                run.partitions(), p.acknowledged(), p.messages(), p.delivered(), p.lost(), p.duplicates(),
+            out.append(String.format(Locale.ROOT, "| %s | %,d of %,d | %,d | %,d | %,d | %,d | %,d | %s |%n",
+                run.label(), p.acknowledged(), p.messages(), p.delivered(), p.lost(), p.duplicates(),
                 p.orderViolations(), p.produceErrors(), p.failure() == null ? "none" : p.failure()));
         }
         out.append('\n');
@@ -102,16 +102,16 @@ final class ReportPrinter {
         }
         out.append("```text\n");
         for (RunResult run : runs) {
-            out.append(bar("produced", run.partitions(), run.phase().produceRate(), max));
-            out.append(bar("consumed", run.partitions(), run.phase().consumeRate(), max));
+            out.append(bar("produced", run.label(), run.phase().produceRate(), max));
+            out.append(bar("consumed", run.label(), run.phase().consumeRate(), max));
         }
         out.append("```\n\n");
     }
 
-    private static String bar(String what, int partitions, double rate, double max) {
+    private static String bar(String what, String label, double rate, double max) {
         int width = (int) Math.round(rate / max * BAR_WIDTH);
-        return String.format(Locale.ROOT, "%-8s %3d partition%s %s%s %,10.0f msg/s%n", what, partitions,
-            partitions == 1 ? " " : "s", "█".repeat(width), " ".repeat(BAR_WIDTH - width), rate);
+        return String.format(Locale.ROOT, "%-8s %-16s %s%s %,10.0f msg/s%n", what, label,
+            "█".repeat(width), " ".repeat(BAR_WIDTH - width), rate);
     }
 
     private static void mermaid(StringBuilder out, List<RunResult> runs) {
@@ -121,8 +121,7 @@ final class ReportPrinter {
         double max = 1;
         for (RunResult run : runs) {
             String sep = labels.length() == 0 ? "" : ", ";
-            labels.append(sep).append('"').append(run.partitions())
-                .append(run.partitions() == 1 ? " partition" : " partitions").append('"');
+            labels.append(sep).append('"').append(run.label()).append('"');
             produced.append(sep).append(Math.round(run.phase().produceRate()));
             consumed.append(sep).append(Math.round(run.phase().consumeRate()));
             max = Math.max(max, Math.max(run.phase().produceRate(), run.phase().consumeRate()));

@@ -6,6 +6,7 @@ import java.util.OptionalDouble;
  * One configuration of a load run: its measured phase and what the broker and the machine did meanwhile.
  *
  * @param partitions       the topic's partitions
+ * @param syncThreads      how many partitions' fsyncs the server ran at once
  * @param phase            the measured phase (the warm-up before it is not reported)
  * @param groupCommitSyncs fsyncs of partition logs during the measured phase (chapter 6's group commit)
  * @param brokerCpuSeconds the broker JVM's CPU time during the measured phase; empty when in process
@@ -14,6 +15,12 @@ import java.util.OptionalDouble;
  * @param loadAfter        the same after it
  * @param broker           where the broker ran
  */
-record RunResult(int partitions, PhaseResult phase, long groupCommitSyncs, OptionalDouble brokerCpuSeconds,
-                 double harnessCpuSeconds, String loadBefore, String loadAfter, String broker) {
+record RunResult(int partitions, int syncThreads, PhaseResult phase, long groupCommitSyncs,
+                 OptionalDouble brokerCpuSeconds, double harnessCpuSeconds, String loadBefore, String loadAfter,
+                 String broker) {
+
+    /** How the configuration is named in tables and charts: {@code 16 p / 4 sync}. */
+    String label() {
+        return partitions + " p / " + syncThreads + " sync";
+    }
 }

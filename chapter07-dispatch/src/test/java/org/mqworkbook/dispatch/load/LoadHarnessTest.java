@@ -30,20 +30,25 @@ class LoadHarnessTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         LoadReport report = LoadHarness.run(new PrintStream(printed, true, StandardCharsets.UTF_8),
             "--in-process", "--partitions", "2", "--messages", "500", "--producers", "2", "--consumers", "2",
-            "--keys", "20", "--window", "16", "--warmup", "100", "--warmup-run", "200", "--data-dir", dir.toString());
+            "--keys", "20", "--window", "16", "--warmup", "100", "--warmup-run", "200", "--sync-threads", "1,2",
+            "--data-dir", dir.toString());
 
-        assertThat(report.runs()).hasSize(1);
-        PhaseResult phase = report.runs().get(0).phase();
-        assertThat(phase.failure()).isNull();
-        assertThat(phase.acknowledged()).isEqualTo(500);
-        assertThat(phase.delivered()).isEqualTo(500);
-        assertThat(phase.lost()).isZero();
-        assertThat(phase.orderViolations()).isZero();
-        assertThat(phase.produceErrors()).isZero();
+        assertThat(report.runs()).as("one configuration per sync-thread setting").hasSize(2);
+        for (RunResult run : report.runs()) {
+            PhaseResult phase = run.phase();
+            assertThat(phase.failure()).as(run.label()).isNull();
+            assertThat(phase.acknowledged()).as(run.label()).isEqualTo(500);
+            assertThat(phase.delivered()).as(run.label()).isEqualTo(500);
+            assertThat(phase.lost()).as(run.label()).isZero();
+            assertThat(phase.orderViolations()).as(run.label()).isZero();
+            assertThat(phase.produceErrors()).as(run.label()).isZero();
+        }
         assertThat(report.correct()).isTrue();
         String text = printed.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("| partitions | produced (acked) | consumed (at least once) | lost | duplicates")
-            .contains("| 2 | 500 of 500 | 500 | 0 |")
+        assertThat(text)
+            .contains("| partitions / sync threads | produced (acked) | consumed (at least once) | lost | duplicates")
+            .contains("| 2 p / 1 sync | 500 of 500 | 500 | 0 |")
+            .contains("| 2 p / 2 sync | 500 of 500 | 500 | 0 |")
             .contains("Every configuration delivered every message, each key in order.")
             .contains("xychart-beta");
     }

@@ -37,15 +37,15 @@ interface BrokerHandle extends AutoCloseable {
     void close() throws IOException;
 
     /** Starts a {@link LoadBroker} in a new JVM with the harness's class path and waits for its port. */
-    static BrokerHandle forked(Path dataDir, List<String> jvmOptions) throws IOException {
-        return Forked.start(dataDir, jvmOptions);
+    static BrokerHandle forked(Path dataDir, List<String> jvmOptions, int syncThreads) throws IOException {
+        return Forked.start(dataDir, jvmOptions, syncThreads);
     }
 
     /** Opens a broker and its server in this JVM. */
-    static BrokerHandle inProcess(Path dataDir) throws IOException {
+    static BrokerHandle inProcess(Path dataDir, int syncThreads) throws IOException {
         TopicBroker broker = LoadBroker.open(dataDir);
         try {
-            return new InProcess(broker, DispatchServer.onLoopback(broker, 0).start());
+            return new InProcess(broker, DispatchServer.onLoopback(broker, 0).syncThreads(syncThreads).start());
         } catch (IOException | RuntimeException e) {
             broker.close();
             throw e;
@@ -107,7 +107,7 @@ interface BrokerHandle extends AutoCloseable {
             this.port = port;
         }
 
-        static Forked start(Path dataDir, List<String> jvmOptions) throws IOException {
+        static Forked start(Path dataDir, List<String> jvmOptions, int syncThreads) throws IOException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
@@ -116,6 +116,8 @@ interface BrokerHandle extends AutoCloseable {
             command.add(LoadBroker.class.getName());
             command.add("--data-dir");
             command.add(dataDir.toString());
+            command.add("--sync-threads");
+            command.add(Integer.toString(syncThreads));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));

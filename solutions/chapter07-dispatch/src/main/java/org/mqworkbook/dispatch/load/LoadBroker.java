@@ -36,13 +36,17 @@ public final class LoadBroker {
     public static void main(String[] args) throws IOException {
         Path dir = null;
         int port = 0;
+        int syncThreads = DispatchServer.DEFAULT_SYNC_THREADS;
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].equals("--data-dir")) {
                 dir = Path.of(args[i + 1]);
             } else if (args[i].equals("--port")) {
                 port = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--sync-threads")) {
+                syncThreads = Integer.parseInt(args[i + 1]);
             } else {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; use --data-dir DIR [--port P]");
+                throw new IllegalArgumentException("unknown option " + args[i]
+                    + "; use --data-dir DIR [--port P] [--sync-threads N]");
             }
         }
         if (dir == null) {
@@ -50,7 +54,7 @@ public final class LoadBroker {
         }
         PrintStream out = System.out;
         try (TopicBroker broker = open(dir);
-             DispatchServer server = DispatchServer.onLoopback(broker, port).start()) {
+             DispatchServer server = DispatchServer.onLoopback(broker, port).syncThreads(syncThreads).start()) {
             out.println("port " + server.port());
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

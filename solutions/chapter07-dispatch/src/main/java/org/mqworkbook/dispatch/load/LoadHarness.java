@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.mqworkbook.dispatch.server.DispatchServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +43,11 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--partitions", split = ",", defaultValue = "1,4,16",
         description = "partition counts to compare, each in its own configuration (default: ${DEFAULT-VALUE})")
     private List<Integer> partitions;
+
+    @Option(names = "--sync-threads", split = ",", defaultValue = "" + DispatchServer.DEFAULT_SYNC_THREADS,
+        description = "how many partitions' fsyncs the server runs at once; several values are each run with "
+            + "every partition count, e.g. 1,4 to compare (default: ${DEFAULT-VALUE})")
+    private List<Integer> syncThreads;
 
     @Option(names = "--producers", defaultValue = "4", description = "producer connections (default: ${DEFAULT-VALUE})")
     private int producers;
@@ -134,12 +140,14 @@ public final class LoadHarness implements Callable<Integer> {
         if (warmupRun > 0 && !partitions.isEmpty()) {
             out.printf(Locale.ROOT, "[load] discarded warm-up run: %d partition(s), %,d messages%n",
                 partitions.get(0), warmupRun);
-            runConfiguration(partitions.get(0), settings.withMessages(warmupRun));
+            runConfiguration(partitions.get(0), syncThreads.get(0), settings.withMessages(warmupRun));
         }
         for (int count : partitions) {
-            RunResult run = runConfiguration(count, settings);
-            runs.add(run);
-            brokerDescription = run.broker();
+            for (int threads : syncThreads) {
+                RunResult run = runConfiguration(count, threads, settings);
+                runs.add(run);
+                brokerDescription = run.broker();
+            }
         }
         LoadReport report = new LoadReport(arguments.length == 0 ? "LoadHarness (all defaults)"
             : "LoadHarness " + String.join(" ", arguments), date, machine(),
@@ -151,14 +159,15 @@ public final class LoadHarness implements Callable<Integer> {
     }
 
     /** One configuration on a fresh broker and data directory: the warm-up phase, then the measured phase. */
-    private RunResult runConfiguration(int count, LoadSettings settings) throws IOException, InterruptedException {
+    private RunResult runConfiguration(int count, int threads, LoadSettings settings)
+        throws IOException, InterruptedException {
         String loadBefore = loadAverage();
-        out.printf(Locale.ROOT, "[load] %d partition(s): warm-up %,d messages, then %,d measured (load %s)%n",
-            count, warmup, settings.messages(), loadBefore);
+        out.printf(Locale.ROOT, "[load] %d partition(s), %d sync thread(s): warm-up %,d messages, then %,d "
+            + "measured (load %s)%n", count, threads, warmup, settings.messages(), loadBefore);
         Path dir = dataParent == null ? Files.createTempDirectory("mq-load-")
             : Files.createTempDirectory(Files.createDirectories(dataParent), "mq-load-");
-        try (BrokerHandle broker = inProcess ? BrokerHandle.inProcess(dir)
-            : BrokerHandle.forked(dir, brokerJvmOptions)) {
+        try (BrokerHandle broker = inProcess ? BrokerHandle.inProcess(dir, threads)
+            : BrokerHandle.forked(dir, brokerJvmOptions, threads)) {
             if (warmup > 0) {
                 PhaseResult warm = LoadPhase.run(broker.port(), "warmup", "warmup-group", count,
                     settings.withMessages(warmup));
@@ -179,7 +188,7 @@ public final class LoadHarness implements Callable<Integer> {
             out.printf(Locale.ROOT, "[load] %d partition(s): %,.0f msg/s produced, %,.0f msg/s consumed, "
                     + "%,d lost, %,d order violations, %,d duplicates%n", count, phase.produceRate(),
                 phase.consumeRate(), phase.lost(), phase.orderViolations(), phase.duplicates());
-            return new RunResult(count, phase, syncs, brokerCpu, harnessCpu, loadBefore, loadAverage(),
+            return new RunResult(count, threads, phase, syncs, brokerCpu, harnessCpu, loadBefore, loadAverage(),
                 broker.description());
         } finally {
             deleteRecursively(dir);

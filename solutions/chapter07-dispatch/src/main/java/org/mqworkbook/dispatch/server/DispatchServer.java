@@ -45,6 +45,9 @@ public final class DispatchServer implements AutoCloseable {
     /** The port the command line uses when none is given. */
     public static final int DEFAULT_PORT = 7077;
 
+    /** How many partitions' fsyncs run at once by default (see {@link #syncThreads(int)}). */
+    public static final int DEFAULT_SYNC_THREADS = 1;
+
     private final TopicBroker broker;
     private final String host;
     private final int port;
@@ -52,6 +55,8 @@ public final class DispatchServer implements AutoCloseable {
     private final int maxInFlight;
     private final long maxBytesInFlight;
     private final int maxConnections;
+    /** Set before start(). Guarded by this. */
+    private int syncThreads = DEFAULT_SYNC_THREADS;
     private final ChannelGroup connections = new DefaultChannelGroup("dispatch", GlobalEventExecutor.INSTANCE);
 
     // Guarded by this.
@@ -111,6 +116,23 @@ public final class DispatchServer implements AutoCloseable {
     }
 
     /**
+     * How many partitions' fsyncs the durability thread may run at once ({@link #DEFAULT_SYNC_THREADS});
+     * 1 runs them one after another. Call before {@link #start()}. The load harness compares the two.
+     *
+     * @return this server
+     */
+    public synchronized DispatchServer syncThreads(int threads) {
+        if (started) {
+            throw new IllegalStateException("set the sync threads before start()");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("need at least 1 sync thread, not " + threads);
+        }
+        this.syncThreads = threads;
+        return this;
+    }
+
+    /**
      * Listens, and returns once connections are accepted.
      *
      * @throws IOException if the address cannot be bound
@@ -123,7 +145,7 @@ public final class DispatchServer implements AutoCloseable {
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-accept", true));
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("dispatch-io", true));
         requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
-        durability = new DurabilityWaiter("dispatch-durability");
+        durability = new DurabilityWaiter("dispatch-durability", syncThreads);
         ServerBootstrap bootstrap = new ServerBootstrap()
             .group(boss, io)
             .channel(NioServerSocketChannel.class)
