@@ -366,21 +366,7 @@ public final class TopicBroker implements Closeable {
     /** Flushes and closes every topic. */
     @Override
     public void close() throws IOException {
-        IOException failure = null;
-        for (Topic topic : topics.values()) {
-            try {
-                topic.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Topic.closeAll(topics.values());
     }
 
     private void closeQuietly(Exception cause) {

@@ -229,10 +229,18 @@ public final class Topic implements Closeable {
     /** Closes every partition's log; the first failure is thrown with the others suppressed. */
     @Override
     public void close() throws IOException {
+        closeAll(partitions);
+    }
+
+    /**
+     * Closes each of {@code resources}, all of them even if some fail; the first failure is thrown with
+     * the others suppressed.
+     */
+    public static void closeAll(Iterable<? extends Closeable> resources) throws IOException {
         IOException failure = null;
-        for (Log log : partitions) {
+        for (Closeable resource : resources) {
             try {
-                log.close();
+                resource.close();
             } catch (IOException e) {
                 if (failure == null) {
                     failure = e;
