@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,6 +70,8 @@ public final class TopicBroker implements Closeable {
     private final ConcurrentMap<String, GroupCoordinator> groups = new ConcurrentHashMap<>();
     /** Serialises topic creation and group creation, so that every group hears of every new topic. */
     private final Object catalogLock = new Object();
+    /** Told the partition of every record appended: how parked long polls learn there is something new. */
+    private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
 
     private TopicBroker(Path dir, BrokerConfig config, Clock clock) {
         this.dir = dir;
@@ -179,7 +183,23 @@ public final class TopicBroker implements Closeable {
             TagFilter.requireLegalTag(tag);
             headers = List.of(new Header(TAG_HEADER, tag.getBytes(StandardCharsets.UTF_8)));
         }
-        return topic.append(key, value, headers);
+        RecordPosition position = topic.append(key, value, headers);
+        for (Consumer<TopicPartition> listener : appendListeners) {
+            listener.accept(position.partition());
+        }
+        return position;
+    }
+
+    /**
+     * Calls {@code listener} with the partition of every record appended from now on, on the appending
+     * thread (so it must be quick: the server only hands the news to another thread). The record is in
+     * the log, readable, when the listener runs; it may not be durable yet.
+     *
+     * @return what to run to stop listening (a server does when it closes; the broker may outlive it)
+     */
+    public Runnable onAppend(Consumer<TopicPartition> listener) {
+        appendListeners.add(Objects.requireNonNull(listener, "listener"));
+        return () -> appendListeners.remove(listener);
     }
 
     /**

@@ -46,8 +46,10 @@ import picocli.CommandLine.Spec;
     description = "Joins a consumer group and prints the records of its partitions, committing after each "
         + "poll. Runs until Ctrl-C, --max records, or --idle-exit without a record.")
 final class ConsumeCommand implements Callable<Integer> {
-    /** How long an idle member waits before polling again: no hot loop, and still a heartbeat well inside
-     *  any sensible session timeout. */
+    /**
+     * How long a member that owns no partition waits before polling again (one that owns some waits in
+     * the broker's long poll instead): no hot loop, and still a heartbeat well inside a session timeout.
+     */
     private static final long IDLE_WAIT_MILLIS = 100;
     /** About how many bytes one poll fetches from each partition. */
     private static final int FETCH_BYTES_PER_PARTITION = 64 * 1024;
@@ -142,8 +144,8 @@ final class ConsumeCommand implements Callable<Integer> {
                 lastRecordNanos = System.nanoTime();
             } else if (idleExit != null && System.nanoTime() - lastRecordNanos >= idleExit.toNanos()) {
                 break;
-            } else {
-                Thread.sleep(IDLE_WAIT_MILLIS);
+            } else if (consumer.partitions().isEmpty()) {
+                Thread.sleep(IDLE_WAIT_MILLIS); // owns nothing: a poll returns at once, so do not spin
             }
         }
         consumer.close(); // commits and leaves: the others take over now, not after a session timeout

@@ -1,5 +1,6 @@
 package org.mqworkbook.dispatch.client;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
-import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.storage.Record;
 
 /**
@@ -36,6 +37,13 @@ import org.mqworkbook.storage.Record;
  * the cooperative one keeps the partitions that do not move.
  */
 public final class GroupConsumer implements AutoCloseable {
+    /**
+     * How long a poll waits on the broker for a record when none is there (Kafka's
+     * {@code fetch.max.wait.ms} is 500 ms too). Well inside a session timeout: a member heartbeats at
+     * every poll.
+     */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(500);
+
     private final DispatchClient client;
     private final String group;
     private final String member;
@@ -43,6 +51,7 @@ public final class GroupConsumer implements AutoCloseable {
     private final String filter;
     private final int maxBytesPerPartition;
     private Consumer<Assignment> onAssignment = assignment -> { };
+    private Duration maxWait = DEFAULT_MAX_WAIT;
 
     private int generation;
     /** Owned partition → the next offset to read, in assignment order. */
@@ -70,8 +79,21 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
+     * How long a {@link #poll()} may wait on the broker when nothing is there; zero returns at once.
+     * Keep it well below the group's session timeout, since the member heartbeats once per poll.
+     */
+    public GroupConsumer maxWait(Duration wait) {
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("a negative wait: " + wait);
+        }
+        this.maxWait = wait;
+        return this;
+    }
+
+    /**
      * Heartbeats (joining first if needed, adopting a new assignment if the group rebalanced), then
-     * fetches from every owned partition once. Returns what arrived, possibly nothing.
+     * long-polls every owned partition at once: returns as soon as one has records, or with nothing after
+     * the {@link #maxWait(Duration) wait}.
      */
     public List<ConsumedRecord> poll() {
         if (!joined) {
@@ -86,12 +108,16 @@ public final class GroupConsumer implements AutoCloseable {
             }
         }
         List<ConsumedRecord> received = new ArrayList<>();
-        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
-            FetchResult result = client.fetch(entry.getKey(), entry.getValue(), maxBytesPerPartition, filter);
+        if (positions.isEmpty()) {
+            return received; // nothing to read in this generation (more members than partitions)
+        }
+        List<Message.Poll.Position> asked = new ArrayList<>(positions.size());
+        positions.forEach((partition, offset) -> asked.add(new Message.Poll.Position(partition, offset)));
+        for (Message.Polled.Result result : client.poll(asked, maxBytesPerPartition, filter, maxWait)) {
             for (Record record : result.records()) {
-                received.add(new ConsumedRecord(entry.getKey(), record));
+                received.add(new ConsumedRecord(result.partition(), record));
             }
-            entry.setValue(result.nextOffset());
+            positions.put(result.partition(), result.nextOffset());
         }
         return received;
     }

@@ -61,8 +61,10 @@ public final class RebalanceDemo {
     private static final int PARTITIONS = 6;
     private static final int CUSTOMERS = 8;
     private static final long PRODUCE_EVERY_MILLIS = 20;
-    /** How long a member waits after an empty poll: a heartbeat every 50 ms, far inside the session. */
+    /** How long a member that owns no partition waits between polls (its poll returns at once). */
     private static final long IDLE_POLL_MILLIS = 50;
+    /** The broker's long poll: well inside the demo's shortest session (1 s with --fast). */
+    private static final Duration POLL_WAIT = Duration.ofMillis(200);
     /** How long the narrator waits for anything to happen before it declares the story broken. */
     private static final Duration STEP_LIMIT = Duration.ofSeconds(15);
 
@@ -358,6 +360,7 @@ public final class RebalanceDemo {
 
         private void consume() {
             GroupConsumer consumer = new GroupConsumer(client, GROUP, name, List.of(TOPIC), "*", 16 * 1024)
+                .maxWait(POLL_WAIT)
                 .onAssignment(assignment -> {
                     adopted = assignment.generation();
                     say("  " + name + " adopted generation " + assignment.generation() + ": "
@@ -380,8 +383,8 @@ public final class RebalanceDemo {
                         return; // processed, not committed: whoever takes over processes these again
                     }
                     consumer.commit();
-                    if (records.isEmpty()) {
-                        Thread.sleep(IDLE_POLL_MILLIS);
+                    if (records.isEmpty() && consumer.partitions().isEmpty()) {
+                        Thread.sleep(IDLE_POLL_MILLIS); // owns nothing: its poll returns at once
                     }
                 }
                 if (!crashed) {

@@ -57,6 +57,7 @@ public final class DispatchServer implements AutoCloseable {
     private final int maxConnections;
     /** Set before start(). Guarded by this. */
     private int syncThreads = DEFAULT_SYNC_THREADS;
+    private final PollWaiters waiters = new PollWaiters();
     private final ChannelGroup connections = new DefaultChannelGroup("dispatch", GlobalEventExecutor.INSTANCE);
 
     // Guarded by this.
@@ -65,6 +66,7 @@ public final class DispatchServer implements AutoCloseable {
     private EventExecutorGroup requests;
     private DurabilityWaiter durability;
     private ScheduledExecutorService timer;
+    private Runnable stopListening;
     private Channel serverChannel;
     private boolean started;
     private boolean closed;
@@ -98,10 +100,11 @@ public final class DispatchServer implements AutoCloseable {
             throw new IllegalArgumentException("need a port 0-65535, at least 1 request thread, 2 requests and "
                 + "2 bytes in flight, and 1 connection");
         }
-        int largest = Math.max(broker.config().maxFetchBytes(), broker.config().log().maxRecordBytes());
+        // An answer holds at most maxFetchBytes, plus one record that was larger than what was left of it.
+        long largest = (long) broker.config().maxFetchBytes() + broker.config().log().maxRecordBytes();
         if (largest > MessageCodec.MAX_PAYLOAD_BYTES) {
-            throw new IllegalArgumentException("the broker's maxFetchBytes or maxRecordBytes (" + largest
-                + ") is larger than a frame can carry (" + MessageCodec.MAX_PAYLOAD_BYTES + ")");
+            throw new IllegalArgumentException("the broker's maxFetchBytes + maxRecordBytes (" + largest
+                + ") is more than a frame can carry (" + MessageCodec.MAX_PAYLOAD_BYTES + ")");
         }
         this.port = port;
         this.requestThreads = requestThreads;
@@ -146,6 +149,7 @@ public final class DispatchServer implements AutoCloseable {
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("dispatch-io", true));
         requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
         durability = new DurabilityWaiter("dispatch-durability", syncThreads);
+        stopListening = broker.onAppend(waiters::appended);
         ServerBootstrap bootstrap = new ServerBootstrap()
             .group(boss, io)
             .channel(NioServerSocketChannel.class)
@@ -163,7 +167,7 @@ public final class DispatchServer implements AutoCloseable {
                     connections.add(channel);
                     MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
                     channel.pipeline().addLast("requests", new DispatchServerHandler(channel, broker,
-                        requests.next(), durability, maxInFlight, maxBytesInFlight));
+                        requests.next(), durability, waiters, maxInFlight, maxBytesInFlight));
                 }
             });
         ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();
@@ -197,6 +201,11 @@ public final class DispatchServer implements AutoCloseable {
         return bound.getPort();
     }
 
+    /** How many long polls are parked now, waiting for a record (tests watch it). */
+    int parkedPolls() {
+        return waiters.parkedCount();
+    }
+
     /** The broker served. */
     public TopicBroker broker() {
         return broker;
@@ -214,6 +223,9 @@ public final class DispatchServer implements AutoCloseable {
         closed = true;
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (stopListening != null) {
+            stopListening.run();
         }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -73,6 +73,10 @@ class MessageCodecTest {
             new Message.Leave(11, "billing", "m1"),
             new Message.Committed(12, "billing", "orders", 0),
             new Message.Describe(13, "billing"),
+            new Message.Poll(24, "TagA || TagB", 1 << 16, 500, List.of(
+                new Message.Poll.Position(new TopicPartition("orders", 0), 0),
+                new Message.Poll.Position(new TopicPartition("payments", 7), Long.MAX_VALUE))),
+            new Message.Poll(25, "*", 0, 0, List.of()),
             new Message.Ok(14, -1),
             new Message.Ok(15, Long.MAX_VALUE),
             new Message.Produced(16, 3, 123_456_789_012L),
@@ -84,6 +88,10 @@ class MessageCodecTest {
                 new Message.Group.Member("m1", List.of(new TopicPartition("orders", 0))),
                 new Message.Group.Member("m2", List.of()))),
             new Message.Group(22, 0, List.of()),
+            new Message.Polled(26, List.of(
+                new Message.Polled.Result(new TopicPartition("orders", 0), 7, 9, List.of(keyed, bare)),
+                new Message.Polled.Result(new TopicPartition("payments", 7), 3, 3, List.of()))),
+            new Message.Polled(27, List.of()),
             new Message.Error(23, ErrorKind.UNKNOWN_TOPIC, "unknown topic 'x': create it first"),
             new Message.Error(0, ErrorKind.MALFORMED_FRAME, ""));
     }

@@ -116,6 +116,18 @@ public final class DispatchClient implements AutoCloseable {
         return new FetchResult(records.records(), records.nextOffset(), records.endOffset());
     }
 
+    /**
+     * Long-polls several partitions: answers as soon as one has something new, or with nothing after
+     * {@code maxWait}. The results come in the order of {@code positions}.
+     */
+    public List<Message.Polled.Result> poll(List<Message.Poll.Position> positions, int maxBytes, String filter,
+                                            Duration maxWait) {
+        int waitMillis = (int) Math.min(maxWait.toMillis(), Integer.MAX_VALUE);
+        CompletableFuture<Message> answer =
+            send(id -> new Message.Poll(id, filter, maxBytes, waitMillis, positions));
+        return ((Message.Polled) await(answer, timeout.plus(maxWait))).results();
+    }
+
     /** Joins a group for some topics; returns the generation and the member's partitions. */
     public Assignment join(String group, String member, List<String> topics) {
         Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Join(id, group, member, topics)));
@@ -178,8 +190,12 @@ public final class DispatchClient implements AutoCloseable {
     }
 
     private <T> T await(CompletableFuture<T> future) {
+        return await(future, timeout);
+    }
+
+    private <T> T await(CompletableFuture<T> future, Duration limit) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the broker", e);
@@ -189,7 +205,7 @@ public final class DispatchClient implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer from the broker within " + timeout, e);
+            throw new IllegalStateException("no answer from the broker within " + limit, e);
         }
     }
 

@@ -38,8 +38,8 @@ final class LoadPhase {
     private static final String HOST = "127.0.0.1";
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
-    /** How long a member that got nothing waits before polling again: short, it adds to end-to-end latency. */
-    private static final long EMPTY_POLL_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    /** The broker's long poll: short, so that a member notices the end of a phase quickly. */
+    private static final Duration POLL_WAIT = Duration.ofMillis(100);
     /** How long a member that owns no partition (more members than partitions) waits between heartbeats. */
     private static final long IDLE_MEMBER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -200,15 +200,16 @@ final class LoadPhase {
     private void consume(int member, Histogram e2e, Histogram commits) throws IOException {
         try (DispatchClient client = DispatchClient.connect(HOST, port, CLIENT_TIMEOUT);
              GroupConsumer consumer = new GroupConsumer(client, group, "member-" + member, List.of(topic), "*",
-                 settings.fetchBytes())) {
+                 settings.fetchBytes()).maxWait(POLL_WAIT)) {
             int uncommittedPolls = 0;
             while (!stop.get() && !ledger.isComplete()) {
                 List<ConsumedRecord> records = consumer.poll();
                 memberGenerations.set(member, consumer.generation());
                 if (records.isEmpty()) {
-                    LockSupport.parkNanos(consumer.partitions().isEmpty() ? IDLE_MEMBER_PARK_NANOS
-                        : EMPTY_POLL_PARK_NANOS);
-                    continue;
+                    if (consumer.partitions().isEmpty()) {
+                        LockSupport.parkNanos(IDLE_MEMBER_PARK_NANOS); // owns nothing: its poll returns at once
+                    }
+                    continue; // otherwise the poll already waited in the broker for a record
                 }
                 polls.increment();
                 long now = System.nanoTime();

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.storage.Header;
+import org.mqworkbook.storage.Record;
 import org.mqworkbook.inmemory.protocol.Protocol;
 
 /**
@@ -113,7 +115,28 @@ final class Fields {
         }
     }
 
-    private ProtocolError malformed(String problem) {
+    /** Reads a list of records: count, then each record (see {@link #writeRecords}). */
+    List<Record> records(String field) {
+        int count = count(field, 8 + 8 + 4 + 4 + 4);
+        List<Record> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = field + "[" + i + "]";
+            long offset = int64(name + ".offset");
+            long timestamp = int64(name + ".timestamp");
+            byte[] key = nullableBytes(name + ".key");
+            byte[] value = nullableBytes(name + ".value");
+            int headerCount = count(name + ".headers", 2 + 4);
+            List<Header> headers = new ArrayList<>(headerCount);
+            for (int h = 0; h < headerCount; h++) {
+                String header = name + ".headers[" + h + "]";
+                headers.add(new Header(string(header + ".key"), nullableBytes(header + ".value")));
+            }
+            records.add(new Record(offset, timestamp, key, value, headers));
+        }
+        return records;
+    }
+
+    ProtocolError malformed(String problem) {
         return new ProtocolError(ErrorKind.MALFORMED_FRAME, correlationId,
             String.format("0x%02X %s frame (correlation id %d): %s", api.code(), api, correlationId, problem));
     }
@@ -124,6 +147,25 @@ final class Fields {
             out.writeInt(-1);
         } else {
             Protocol.writeBytes(out, value);
+        }
+    }
+
+    /**
+     * Writes a list of records: count, then each as {@code offset:int64, timestamp:int64, key:bytes,
+     * value:bytes, headerCount:int32, (key:string, value:bytes)…} (null bytes as length -1).
+     */
+    static void writeRecords(ByteBuf out, List<Record> records) {
+        out.writeInt(records.size());
+        for (Record record : records) {
+            out.writeLong(record.offset());
+            out.writeLong(record.timestamp());
+            writeNullableBytes(out, record.key());
+            writeNullableBytes(out, record.value());
+            out.writeInt(record.headers().size());
+            for (Header header : record.headers()) {
+                Protocol.writeString(out, header.key());
+                writeNullableBytes(out, header.value());
+            }
         }
     }
 

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.inmemory.protocol.Protocol;
-import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Record;
 
 /**
@@ -35,6 +34,11 @@ import org.mqworkbook.storage.Record;
  *  0x29 Committed    group, topic, partition:int32   0xA1 Ok(value = offset, or -1 if none)
  *  0x2A Describe     group                           0xA5 Group(generation:int32, count:int32,
  *                                                           (member, count:int32, (topic, partition)…)…)
+ *  0x2B Poll         filter, maxBytes:int32,         0xA6 Polled(count:int32, (topic, partition:int32,
+ *                    maxWaitMillis:int32, count:int32,          nextOffset:int64, endOffset:int64,
+ *                    (topic, partition:int32,                   count:int32, records…)…)
+ *                    offset:int64)…                       as soon as one partition has something, or
+ *                                                         empty results after maxWaitMillis (long poll)
  *  any request                                       0xFF Error(code:int32, message:string)
  * </pre>
  *
@@ -60,8 +64,8 @@ public sealed interface Message {
     /** Command numbers. Never renumber one: a new command gets a new number. */
     enum Api {
         CREATE_TOPIC(0x21), PRODUCE(0x22), FETCH(0x23), JOIN(0x24), HEARTBEAT(0x25), SYNC(0x26), COMMIT(0x27),
-        LEAVE(0x28), COMMITTED(0x29), DESCRIBE(0x2A),
-        OK(0xA1), PRODUCED(0xA2), RECORDS(0xA3), ASSIGNED(0xA4), GROUP(0xA5), ERROR(0xFF);
+        LEAVE(0x28), COMMITTED(0x29), DESCRIBE(0x2A), POLL(0x2B),
+        OK(0xA1), PRODUCED(0xA2), RECORDS(0xA3), ASSIGNED(0xA4), GROUP(0xA5), POLLED(0xA6), ERROR(0xFF);
 
         private final int code;
 
@@ -322,6 +326,61 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Fetches several partitions at once and, when none has anything new, waits up to
+     * {@code maxWaitMillis} for a record to arrive in any of them: a long poll, what Kafka's fetch does
+     * with {@code fetch.max.wait.ms}. An idle consumer then costs the broker one parked request, not a
+     * request every few milliseconds.
+     */
+    record Poll(int correlationId, String filter, int maxBytes, int maxWaitMillis, List<Position> positions)
+        implements Message {
+        /** One partition and the offset to read it from. */
+        public record Position(TopicPartition partition, long offset) {
+        }
+
+        /** Copies the list. */
+        public Poll {
+            positions = List.copyOf(positions);
+        }
+
+        @Override
+        public Api api() {
+            return Api.POLL;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, filter);
+            out.writeInt(maxBytes);
+            out.writeInt(maxWaitMillis);
+            out.writeInt(positions.size());
+            for (Position position : positions) {
+                Protocol.writeString(out, position.partition().topic());
+                out.writeInt(position.partition().partition());
+                out.writeLong(position.offset());
+            }
+        }
+
+        static Poll read(Fields in) {
+            int correlationId = in.correlationId();
+            String filter = in.string("filter");
+            int maxBytes = in.int32("maxBytes");
+            int maxWait = in.int32("maxWaitMillis");
+            int count = in.count("positions", 2 + 4 + 8);
+            List<Position> positions = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String field = "positions[" + i + "]";
+                String topic = in.string(field + ".topic");
+                int partition = in.int32(field + ".partition");
+                if (partition < 0) {
+                    throw in.malformed("field '" + field + ".partition' is negative: " + partition);
+                }
+                positions.add(new Position(new TopicPartition(topic, partition), in.int64(field + ".offset")));
+            }
+            return new Poll(correlationId, filter, maxBytes, maxWait, positions);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Answers
     // ---------------------------------------------------------------------------------------------
@@ -377,40 +436,14 @@ public sealed interface Message {
         public void writeFields(ByteBuf out) {
             out.writeLong(nextOffset);
             out.writeLong(endOffset);
-            out.writeInt(records.size());
-            for (Record record : records) {
-                out.writeLong(record.offset());
-                out.writeLong(record.timestamp());
-                Fields.writeNullableBytes(out, record.key());
-                Fields.writeNullableBytes(out, record.value());
-                out.writeInt(record.headers().size());
-                for (Header header : record.headers()) {
-                    Protocol.writeString(out, header.key());
-                    Fields.writeNullableBytes(out, header.value());
-                }
-            }
+            Fields.writeRecords(out, records);
         }
 
         static Records read(Fields in) {
             int correlationId = in.correlationId();
             long next = in.int64("nextOffset");
             long end = in.int64("endOffset");
-            int count = in.count("records", 8 + 8 + 4 + 4 + 4);
-            List<Record> records = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                long offset = in.int64("records[" + i + "].offset");
-                long timestamp = in.int64("records[" + i + "].timestamp");
-                byte[] key = in.nullableBytes("records[" + i + "].key");
-                byte[] value = in.nullableBytes("records[" + i + "].value");
-                int headerCount = in.count("records[" + i + "].headers", 2 + 4);
-                List<Header> headers = new ArrayList<>(headerCount);
-                for (int h = 0; h < headerCount; h++) {
-                    String field = "records[" + i + "].headers[" + h + "]";
-                    headers.add(new Header(in.string(field + ".key"), in.nullableBytes(field + ".value")));
-                }
-                records.add(new Record(offset, timestamp, key, value, headers));
-            }
-            return new Records(correlationId, next, end, records);
+            return new Records(correlationId, next, end, in.records("records"));
         }
     }
 
@@ -477,6 +510,58 @@ public sealed interface Message {
                 members.add(new Member(in.string(field + ".id"), in.partitions(field + ".partitions")));
             }
             return new Group(correlationId, generation, members);
+        }
+    }
+
+    /** What a {@link Poll} found: one result per partition asked for, in the same order. */
+    record Polled(int correlationId, List<Result> results) implements Message {
+        /** One partition's records, where to read next, and its end offset. */
+        public record Result(TopicPartition partition, long nextOffset, long endOffset, List<Record> records) {
+            /** Copies the list. */
+            public Result {
+                records = List.copyOf(records);
+            }
+        }
+
+        /** Copies the list. */
+        public Polled {
+            results = List.copyOf(results);
+        }
+
+        @Override
+        public Api api() {
+            return Api.POLLED;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            out.writeInt(results.size());
+            for (Result result : results) {
+                Protocol.writeString(out, result.partition().topic());
+                out.writeInt(result.partition().partition());
+                out.writeLong(result.nextOffset());
+                out.writeLong(result.endOffset());
+                Fields.writeRecords(out, result.records());
+            }
+        }
+
+        static Polled read(Fields in) {
+            int correlationId = in.correlationId();
+            int count = in.count("results", 2 + 4 + 8 + 8 + 4);
+            List<Result> results = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String field = "results[" + i + "]";
+                String topic = in.string(field + ".topic");
+                int partition = in.int32(field + ".partition");
+                if (partition < 0) {
+                    throw in.malformed("field '" + field + ".partition' is negative: " + partition);
+                }
+                long next = in.int64(field + ".nextOffset");
+                long end = in.int64(field + ".endOffset");
+                results.add(new Result(new TopicPartition(topic, partition), next, end,
+                    in.records(field + ".records")));
+            }
+            return new Polled(correlationId, results);
         }
     }
 

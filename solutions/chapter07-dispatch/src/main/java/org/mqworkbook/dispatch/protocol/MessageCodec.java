@@ -16,11 +16,11 @@ import org.mqworkbook.inmemory.protocol.Protocol;
  */
 public final class MessageCodec {
     /**
-     * The largest fetch answer or record a server may be configured for: a fetch returns at most its
-     * byte limit, or one record if the first is larger, and a record's fields take no more room on the
-     * wire than in the log.
+     * The most record bytes one frame carries: a fetch or poll answer holds at most the broker's fetch
+     * limit plus one record (the one that did not fit what was left of it), and a record's fields take
+     * no more room on the wire than in the log.
      */
-    public static final int MAX_PAYLOAD_BYTES = 2 << 20;
+    public static final int MAX_PAYLOAD_BYTES = 4 << 20;
 
     /** The largest length prefix, both ways: {@link #MAX_PAYLOAD_BYTES} plus room for the fields around it. */
     public static final int DEFAULT_MAX_FRAME_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
@@ -75,6 +75,8 @@ public final class MessageCodec {
             case LEAVE -> Message.Leave.read(in);
             case COMMITTED -> Message.Committed.read(in);
             case DESCRIBE -> Message.Describe.read(in);
+            case POLL -> Message.Poll.read(in);
+            case POLLED -> Message.Polled.read(in);
             case OK -> Message.Ok.read(in);
             case PRODUCED -> Message.Produced.read(in);
             case RECORDS -> Message.Records.read(in);

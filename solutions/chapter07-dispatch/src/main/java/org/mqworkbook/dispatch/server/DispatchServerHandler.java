@@ -12,6 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mqworkbook.dispatch.broker.TopicBroker;
@@ -28,7 +31,9 @@ import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.RecordPosition;
 import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.OffsetOutOfRangeException;
+import org.mqworkbook.storage.Record;
 
 /**
  * One connection's requests. Thread safety and ordering:
@@ -53,10 +58,14 @@ import org.mqworkbook.storage.OffsetOutOfRangeException;
  * keeps being served; only a malformed frame closes it, since its frame boundaries are then lost.
  */
 final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
+    /** The longest a {@link Message.Poll} may wait for a record (Kafka's default fetch wait is 500 ms). */
+    static final int MAX_POLL_WAIT_MILLIS = 30_000;
+
     private final Channel channel;
     private final TopicBroker broker;
     private final EventExecutor ordered;
     private final DurabilityWaiter durability;
+    private final PollWaiters waiters;
     private final int maxInFlight;
     private final long maxBytesInFlight;
     /** Requests read and not yet answered onto the socket. */
@@ -65,11 +74,12 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     private final AtomicLong bytesInFlight = new AtomicLong();
 
     DispatchServerHandler(Channel channel, TopicBroker broker, EventExecutor ordered, DurabilityWaiter durability,
-                          int maxInFlight, long maxBytesInFlight) {
+                          PollWaiters waiters, int maxInFlight, long maxBytesInFlight) {
         this.channel = channel;
         this.broker = broker;
         this.ordered = ordered;
         this.durability = durability;
+        this.waiters = waiters;
         this.maxInFlight = maxInFlight;
         this.maxBytesInFlight = maxBytesInFlight;
     }
@@ -106,6 +116,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
         if (request instanceof Message.Fetch fetch) {
             return 256L + Math.max(0, Math.min(fetch.maxBytes(), broker.config().maxFetchBytes()));
         }
+        if (request instanceof Message.Poll) {
+            return 256L + broker.config().maxFetchBytes(); // the budget its answer shares (see pollOnce)
+        }
         return 256;
     }
 
@@ -134,6 +147,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
                 FetchResult result = broker.fetch(fetch.topic(), fetch.partition(), fetch.offset(), fetch.maxBytes(),
                     TagFilter.parse(fetch.filter()));
                 reply(new Message.Records(id, result.nextOffset(), result.endOffset(), result.records()), cost);
+            } else if (request instanceof Message.Poll poll) {
+                poll(poll, cost);
             } else if (request instanceof Message.CreateTopic create) {
                 int partitions = broker.createTopic(create.topic(), create.partitions()).partitionCount();
                 reply(new Message.Ok(id, partitions), cost);
@@ -168,6 +183,110 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
         } catch (Exception e) {
             reply(errorFor(id, e), cost);
         }
+    }
+
+    /**
+     * A long poll: answers at once if any partition has something new (or the poll may not wait);
+     * otherwise parks until a record is appended to one of its partitions or {@code maxWaitMillis}
+     * passes, then answers with whatever is there.
+     */
+    private void poll(Message.Poll poll, long cost) throws IOException {
+        if (poll.positions().isEmpty()) {
+            throw new IllegalArgumentException("a poll must name at least one partition");
+        }
+        if (poll.maxWaitMillis() < 0 || poll.maxWaitMillis() > MAX_POLL_WAIT_MILLIS) {
+            throw new IllegalArgumentException("a poll may wait 0 to " + MAX_POLL_WAIT_MILLIS + " ms, not "
+                + poll.maxWaitMillis());
+        }
+        TagFilter filter = TagFilter.parse(poll.filter());
+        List<Message.Polled.Result> results = pollOnce(poll, filter);
+        if (poll.maxWaitMillis() == 0 || progressed(poll, results)) {
+            reply(new Message.Polled(poll.correlationId(), results), cost);
+            return;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (Message.Poll.Position position : poll.positions()) {
+            partitions.add(position.partition());
+        }
+        AtomicReference<ScheduledFuture<?>> timeout = new AtomicReference<>();
+        PollWaiters.Parked parked = waiters.park(partitions, () -> {
+            ScheduledFuture<?> timer = timeout.get();
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            try {
+                ordered.execute(() -> answerPoll(poll, filter, cost));
+            } catch (RejectedExecutionException shuttingDown) {
+                reply(new Message.Error(poll.correlationId(), ErrorKind.BUSY, "the broker is shutting down"), cost);
+            }
+        });
+        timeout.set(ordered.schedule(parked::wake, poll.maxWaitMillis(), TimeUnit.MILLISECONDS));
+        // A record appended between the fetch above and park() woke nobody: look once more.
+        for (Message.Poll.Position position : poll.positions()) {
+            Topic topic = broker.topic(position.partition().topic()).orElseThrow();
+            if (topic.endOffset(position.partition().partition()) > position.offset()) {
+                parked.wake();
+                break;
+            }
+        }
+    }
+
+    /** Runs a woken poll's fetch and answers it, on the connection's request thread. */
+    private void answerPoll(Message.Poll poll, TagFilter filter, long cost) {
+        try {
+            reply(new Message.Polled(poll.correlationId(), pollOnce(poll, filter)), cost);
+        } catch (Exception e) {
+            reply(errorFor(poll.correlationId(), e), cost);
+        }
+    }
+
+    /**
+     * Fetches each partition of the poll in turn from its offset, sharing one byte budget
+     * ({@link TopicBroker.BrokerConfig#maxFetchBytes()}) so that the answer stays bounded however many
+     * partitions it names; a partition reached after the budget is spent is answered with no records.
+     */
+    private List<Message.Polled.Result> pollOnce(Message.Poll poll, TagFilter filter) throws IOException {
+        long budget = broker.config().maxFetchBytes();
+        int perPartition = Math.max(1, Math.min(poll.maxBytes(), broker.config().maxFetchBytes()));
+        List<Message.Polled.Result> results = new ArrayList<>(poll.positions().size());
+        for (Message.Poll.Position position : poll.positions()) {
+            TopicPartition partition = position.partition();
+            if (budget <= 0) {
+                Topic topic = broker.topic(partition.topic()).orElseThrow(
+                    () -> new UnknownTopicException(partition.topic()));
+                results.add(new Message.Polled.Result(partition, position.offset(),
+                    topic.endOffset(partition.partition()), List.of()));
+                continue;
+            }
+            FetchResult fetched = broker.fetch(partition.topic(), partition.partition(), position.offset(),
+                (int) Math.min(perPartition, budget), filter);
+            for (Record record : fetched.records()) {
+                budget -= wireSize(record);
+            }
+            results.add(new Message.Polled.Result(partition, fetched.nextOffset(), fetched.endOffset(),
+                fetched.records()));
+        }
+        return results;
+    }
+
+    private static boolean progressed(Message.Poll poll, List<Message.Polled.Result> results) {
+        for (int i = 0; i < results.size(); i++) {
+            Message.Polled.Result result = results.get(i);
+            if (!result.records().isEmpty() || result.nextOffset() != poll.positions().get(i).offset()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** About how many bytes a record takes in an answer. */
+    private static long wireSize(Record record) {
+        long size = 28L + (record.key() == null ? 0 : record.key().length)
+            + (record.value() == null ? 0 : record.value().length);
+        for (Header header : record.headers()) {
+            size += 6L + header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
     }
 
     private void produce(Message.Produce produce, long cost) throws IOException {
