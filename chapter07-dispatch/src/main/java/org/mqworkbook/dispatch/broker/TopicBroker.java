@@ -258,7 +258,13 @@ public final class TopicBroker implements Closeable {
         if (member.isEmpty()) {
             throw new IllegalArgumentException("a member of group " + group + " needs a non-empty id");
         }
-        return group(group).join(member, topicNames);
+        GroupCoordinator coordinator = group(group);
+        List<String> members = coordinator.members();
+        if (members.size() >= config.maxMembers() && !members.contains(member)) {
+            throw new IllegalArgumentException("group " + group + " already has " + members.size()
+                + " members, its limit (maxMembers); " + member + " was not admitted");
+        }
+        return coordinator.join(member, topicNames);
     }
 
     /** Refreshes the member's session; see {@link GroupCoordinator#heartbeat}. */
@@ -406,9 +412,11 @@ public final class TopicBroker implements Closeable {
      * @param maxFetchBytes  the most bytes one fetch returns (about: at least one record), bounding answers
      * @param maxTopics      the most topics the broker creates
      * @param maxGroups      the most groups the broker creates
+     * @param maxMembers     the most members one group admits (Kafka's {@code group.max.size}); every
+     *                       join rebalances the whole group, so the limit also bounds that work
      */
     public record BrokerConfig(LogConfig log, Supplier<PartitionAssignor> assignor, Duration sessionTimeout,
-                               int maxFetchBytes, int maxTopics, int maxGroups) {
+                               int maxFetchBytes, int maxTopics, int maxGroups, int maxMembers) {
         /** Kafka's {@code session.timeout.ms} is 45 s; 10 s lets demos show an expiry without a long wait. */
         public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -417,9 +425,16 @@ public final class TopicBroker implements Closeable {
             Objects.requireNonNull(log, "log");
             Objects.requireNonNull(assignor, "assignor");
             Objects.requireNonNull(sessionTimeout, "sessionTimeout");
-            if (maxFetchBytes < 1 || maxTopics < 1 || maxGroups < 1) {
-                throw new IllegalArgumentException("maxFetchBytes, maxTopics and maxGroups must be positive");
+            if (maxFetchBytes < 1 || maxTopics < 1 || maxGroups < 1 || maxMembers < 1) {
+                throw new IllegalArgumentException("maxFetchBytes, maxTopics, maxGroups and maxMembers must be "
+                    + "positive");
             }
+        }
+
+        /** A configuration that admits up to 1,000 members per group. */
+        public BrokerConfig(LogConfig log, Supplier<PartitionAssignor> assignor, Duration sessionTimeout,
+                            int maxFetchBytes, int maxTopics, int maxGroups) {
+            this(log, assignor, sessionTimeout, maxFetchBytes, maxTopics, maxGroups, 1000);
         }
 
         /** Default logs, the given assignor, a 10 s session, fetches of at most 1 MiB, 1,000 topics and groups. */
@@ -429,12 +444,13 @@ public final class TopicBroker implements Closeable {
 
         /** The same configuration with another session timeout. */
         public BrokerConfig withSessionTimeout(Duration timeout) {
-            return new BrokerConfig(log, assignor, timeout, maxFetchBytes, maxTopics, maxGroups);
+            return new BrokerConfig(log, assignor, timeout, maxFetchBytes, maxTopics, maxGroups, maxMembers);
         }
 
         /** The same configuration with another log configuration. */
         public BrokerConfig withLog(LogConfig logConfig) {
-            return new BrokerConfig(logConfig, assignor, sessionTimeout, maxFetchBytes, maxTopics, maxGroups);
+            return new BrokerConfig(logConfig, assignor, sessionTimeout, maxFetchBytes, maxTopics, maxGroups,
+                maxMembers);
         }
     }
 }

@@ -310,6 +310,23 @@ class TopicBrokerTest {
         assertThat(broker.owners("audit")).as("another group has its own, empty, membership").isEmpty();
     }
 
+    @Test
+    void aFullGroupRefusesANewMemberButLetsItsMembersRejoin() throws IOException {
+        open(new TopicBroker.BrokerConfig(LogConfig.DEFAULT, RangeAssignor::new, Duration.ofSeconds(10), 1 << 20,
+            10, 10, 2));
+        broker.createTopic("orders", 4);
+        broker.join("billing", "a", Set.of("orders"));
+        broker.join("billing", "b", Set.of("orders"));
+
+        assertThatThrownBy(() -> broker.join("billing", "c", Set.of("orders")))
+            .as("every join rebalances the whole group: a limit on members bounds memory and that work")
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("billing")
+            .hasMessageContaining("2 members").hasMessageContaining("c");
+        assertThat(broker.owners("billing")).as("the refused join changed nothing").containsOnlyKeys("a", "b");
+        assertThat(broker.join("billing", "a", Set.of("orders")).partitions())
+            .as("a member already in the group may rejoin").isNotEmpty();
+    }
+
     private static List<TopicPartition> partitions(int... numbers) {
         return Arrays.stream(numbers).mapToObj(p -> new TopicPartition("orders", p)).toList();
     }
