@@ -131,10 +131,11 @@ public final class GroupConsumer implements AutoCloseable {
      * @return whether the commit was accepted
      */
     public boolean commit() {
+        if (positions.isEmpty()) {
+            return true;
+        }
         try {
-            for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
-                client.commit(group, member, generation, entry.getKey(), entry.getValue());
-            }
+            client.commitAll(group, member, generation, positions); // one request, one checkpoint
             return true;
         } catch (DispatchException e) {
             if (e.kind() != ErrorKind.ILLEGAL_GENERATION) {

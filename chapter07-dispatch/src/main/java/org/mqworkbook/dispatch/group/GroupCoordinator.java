@@ -68,6 +68,8 @@ public final class GroupCoordinator {
     private final Map<String, Member> members = new TreeMap<>();
     /** Partition → the next offset the group will read from it. Guarded by lock. */
     private final Map<TopicPartition, Long> committed = new TreeMap<>();
+    /** Set while {@link #commitAll} commits partition by partition: it writes one checkpoint at the end. */
+    private boolean deferCheckpoint;
     /** 0 before the first join. Guarded by lock. */
     private int generation;
 
@@ -273,6 +275,32 @@ public final class GroupCoordinator {
         }
     }
 
+    /**
+     * Commits several partitions in one call with one checkpoint, as Kafka's {@code OffsetCommit} request
+     * carries all of a member's partitions: each is fenced exactly as {@link #commit} fences it. The
+     * partitions are committed in order; if one is refused, those before it stay committed (and are
+     * checkpointed), the rest are not, and the refusal is thrown.
+     *
+     * @throws IllegalGenerationException for the first partition refused
+     * @throws UncheckedIOException       if the checkpoint cannot be written
+     */
+    public void commitAll(String memberId, int generation, Map<TopicPartition, Long> offsets) {
+        lock.lock();
+        try {
+            deferCheckpoint = true;
+            try {
+                for (Map.Entry<TopicPartition, Long> entry : offsets.entrySet()) {
+                    commit(memberId, generation, entry.getKey(), entry.getValue());
+                }
+            } finally {
+                deferCheckpoint = false;
+                checkpoint();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next offset the group reads from {@code partition}, or empty if nothing was committed for it. */
     public OptionalLong committed(TopicPartition partition) {
         lock.lock();
@@ -304,7 +332,7 @@ public final class GroupCoordinator {
      */
     private void checkpoint() {
         assert lock.isHeldByCurrentThread() : "checkpoint needs the coordinator's lock";
-        if (dir == null) {
+        if (dir == null || deferCheckpoint) {
             return;
         }
         Properties properties = new Properties();

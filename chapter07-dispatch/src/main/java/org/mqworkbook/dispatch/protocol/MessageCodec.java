@@ -76,6 +76,7 @@ public final class MessageCodec {
             case COMMITTED -> Message.Committed.read(in);
             case DESCRIBE -> Message.Describe.read(in);
             case POLL -> Message.Poll.read(in);
+            case COMMIT_ALL -> Message.CommitAll.read(in);
             case POLLED -> Message.Polled.read(in);
             case OK -> Message.Ok.read(in);
             case PRODUCED -> Message.Produced.read(in);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -165,6 +166,36 @@ class GroupCoordinatorTest {
             .as("the right generation is not enough: partition 0 belongs to a, and b must not move its offset")
             .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("orders-0");
         assertThat(group.committed(P0)).as("nothing was committed for partition 0").isEmpty();
+    }
+
+    @Test
+    void commitAllCommitsEveryPartitionInOneCallAndStopsAtTheFirstRefusal() throws IOException {
+        GroupCoordinator before = GroupCoordinator.open("billing", new RangeAssignor(), Map.of("orders", 4),
+            SESSION, clock, dir);
+        int generation = before.join("a", ORDERS).generation();
+        before.join("b", ORDERS); // a now owns orders-0 and orders-1 in the next generation
+        int current = before.generation();
+        Map<TopicPartition, Long> mine = new LinkedHashMap<>();
+        mine.put(P0, 10L);
+        mine.put(new TopicPartition("orders", 1), 11L);
+
+        before.commitAll("a", current, mine);
+        GroupCoordinator after = GroupCoordinator.open("billing", new RangeAssignor(), Map.of("orders", 4),
+            SESSION, clock, dir);
+        assertThat(after.committed(P0)).as("both partitions were checkpointed by the one call").hasValue(10);
+        assertThat(after.committed(new TopicPartition("orders", 1))).hasValue(11);
+
+        Map<TopicPartition, Long> tooMuch = new LinkedHashMap<>();
+        tooMuch.put(P0, 20L);
+        tooMuch.put(new TopicPartition("orders", 2), 22L); // b's
+        assertThatThrownBy(() -> before.commitAll("a", current, tooMuch))
+            .as("each partition is fenced as commit() fences it: orders-2 belongs to b")
+            .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("orders-2");
+        assertThat(before.committed(P0)).as("the partition before the refused one stays committed").hasValue(20);
+        assertThat(before.committed(new TopicPartition("orders", 2))).isEmpty();
+        assertThatThrownBy(() -> before.commitAll("a", generation, Map.of(P0, 30L)))
+            .as("an old generation is refused for every partition").isInstanceOf(IllegalGenerationException.class);
+        assertThat(before.committed(P0)).hasValue(20);
     }
 
     @Test

@@ -77,6 +77,10 @@ class MessageCodecTest {
                 new Message.Poll.Position(new TopicPartition("orders", 0), 0),
                 new Message.Poll.Position(new TopicPartition("payments", 7), Long.MAX_VALUE))),
             new Message.Poll(25, "*", 0, 0, List.of()),
+            new Message.CommitAll(28, "billing", "m1", 3, List.of(
+                new Message.Poll.Position(new TopicPartition("orders", 0), 10),
+                new Message.Poll.Position(new TopicPartition("orders", 1), 0))),
+            new Message.CommitAll(29, "billing", "m1", 0, List.of()),
             new Message.Ok(14, -1),
             new Message.Ok(15, Long.MAX_VALUE),
             new Message.Produced(16, 3, 123_456_789_012L),

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -181,6 +182,11 @@ class DispatchServerTest {
             assertThat(m.id()).isEqualTo("m1");
             assertThat(m.partitions()).containsExactlyInAnyOrderElementsOf(partitions(TOPIC, 3));
         });
+
+        Map<TopicPartition, Long> all = new LinkedHashMap<>();
+        partitions(TOPIC, 3).forEach(p -> all.put(p, p.equals(produced.partition()) ? produced.offset() + 1 : 0L));
+        client.commitAll("billing", "m1", joined.generation(), all);
+        assertThat(client.committed("billing", other)).as("CommitAll commits every partition it names").hasValue(0);
 
         client.leave("billing", "m1");
 

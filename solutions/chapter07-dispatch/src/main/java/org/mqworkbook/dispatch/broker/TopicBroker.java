@@ -300,18 +300,39 @@ public final class TopicBroker implements Closeable {
     /** Commits the group's next offset for a partition; fenced, see {@link GroupCoordinator#commit}. */
     public void commit(String group, String member, int generation, TopicPartition partition, long offset)
         throws IOException {
-        Topic topic = requireTopic(partition.topic());
-        long end = topic.endOffset(partition.partition());
-        if (offset < 0 || offset > end) {
-            throw new IllegalArgumentException("group " + group + " cannot commit offset " + offset + " for "
-                + partition + ", whose log ends at " + end);
-        }
+        requireCommittable(group, partition, offset);
         GroupCoordinator coordinator = existingGroup(group);
         if (coordinator == null) {
             throw new IllegalGenerationException("group " + group + " does not exist: member " + member
                 + " cannot commit offset " + offset + " for " + partition + "; join first");
         }
         coordinator.commit(member, generation, partition, offset);
+    }
+
+    /**
+     * Commits several partitions of one member with one checkpoint; see
+     * {@link GroupCoordinator#commitAll}. Every offset is checked against its log's end first.
+     */
+    public void commitAll(String group, String member, int generation, Map<TopicPartition, Long> offsets)
+        throws IOException {
+        for (Map.Entry<TopicPartition, Long> entry : offsets.entrySet()) {
+            requireCommittable(group, entry.getKey(), entry.getValue());
+        }
+        GroupCoordinator coordinator = existingGroup(group);
+        if (coordinator == null) {
+            throw new IllegalGenerationException("group " + group + " does not exist: member " + member
+                + " cannot commit " + offsets + "; join first");
+        }
+        coordinator.commitAll(member, generation, offsets);
+    }
+
+    private void requireCommittable(String group, TopicPartition partition, long offset) {
+        Topic topic = requireTopic(partition.topic());
+        long end = topic.endOffset(partition.partition());
+        if (offset < 0 || offset > end) {
+            throw new IllegalArgumentException("group " + group + " cannot commit offset " + offset + " for "
+                + partition + ", whose log ends at " + end);
+        }
     }
 
     /** The group's committed offset for the partition, if any. */

@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -154,6 +155,13 @@ public final class DispatchClient implements AutoCloseable {
     public void commit(String group, String member, int generation, TopicPartition partition, long offset) {
         await(send(id -> new Message.Commit(id, group, member, generation, partition.topic(), partition.partition(),
             offset)));
+    }
+
+    /** Commits several partitions of one member in one request (one checkpoint on the broker). */
+    public void commitAll(String group, String member, int generation, Map<TopicPartition, Long> offsets) {
+        List<Message.Poll.Position> positions = new ArrayList<>(offsets.size());
+        offsets.forEach((partition, offset) -> positions.add(new Message.Poll.Position(partition, offset)));
+        await(send(id -> new Message.CommitAll(id, group, member, generation, positions)));
     }
 
     /** Leaves the group. */

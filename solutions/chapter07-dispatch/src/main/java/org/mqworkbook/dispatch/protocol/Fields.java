@@ -115,6 +115,32 @@ final class Fields {
         }
     }
 
+    /** Reads a list of (topic, partition, offset): count, then each (see {@link #writePositions}). */
+    List<Message.Poll.Position> positions(String field) {
+        int count = count(field, 2 + 4 + 8);
+        List<Message.Poll.Position> positions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String name = field + "[" + i + "]";
+            String topic = string(name + ".topic");
+            int partition = int32(name + ".partition");
+            if (partition < 0) {
+                throw malformed("field '" + name + ".partition' is negative: " + partition);
+            }
+            positions.add(new Message.Poll.Position(new TopicPartition(topic, partition), int64(name + ".offset")));
+        }
+        return positions;
+    }
+
+    /** Writes a list of (topic, partition, offset): count, then each as string, int32, int64. */
+    static void writePositions(ByteBuf out, List<Message.Poll.Position> positions) {
+        out.writeInt(positions.size());
+        for (Message.Poll.Position position : positions) {
+            Protocol.writeString(out, position.partition().topic());
+            out.writeInt(position.partition().partition());
+            out.writeLong(position.offset());
+        }
+    }
+
     /** Reads a list of records: count, then each record (see {@link #writeRecords}). */
     List<Record> records(String field) {
         int count = count(field, 8 + 8 + 4 + 4 + 4);

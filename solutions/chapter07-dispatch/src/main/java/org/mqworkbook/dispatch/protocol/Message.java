@@ -39,6 +39,8 @@ import org.mqworkbook.storage.Record;
  *                    (topic, partition:int32,                   count:int32, records…)…)
  *                    offset:int64)…                       as soon as one partition has something, or
  *                                                         empty results after maxWaitMillis (long poll)
+ *  0x2C CommitAll    group, member, generation,      0xA1 Ok(value = count): one checkpoint for all
+ *                    count:int32, (topic, partition:int32, offset:int64)…
  *  any request                                       0xFF Error(code:int32, message:string)
  * </pre>
  *
@@ -64,7 +66,7 @@ public sealed interface Message {
     /** Command numbers. Never renumber one: a new command gets a new number. */
     enum Api {
         CREATE_TOPIC(0x21), PRODUCE(0x22), FETCH(0x23), JOIN(0x24), HEARTBEAT(0x25), SYNC(0x26), COMMIT(0x27),
-        LEAVE(0x28), COMMITTED(0x29), DESCRIBE(0x2A), POLL(0x2B),
+        LEAVE(0x28), COMMITTED(0x29), DESCRIBE(0x2A), POLL(0x2B), COMMIT_ALL(0x2C),
         OK(0xA1), PRODUCED(0xA2), RECORDS(0xA3), ASSIGNED(0xA4), GROUP(0xA5), POLLED(0xA6), ERROR(0xFF);
 
         private final int code;
@@ -272,6 +274,33 @@ public sealed interface Message {
         }
     }
 
+    /** Commits several partitions of one member at once (one checkpoint), each fenced like {@link Commit}. */
+    record CommitAll(int correlationId, String group, String member, int generation, List<Poll.Position> offsets)
+        implements Message {
+        /** Copies the list. */
+        public CommitAll {
+            offsets = List.copyOf(offsets);
+        }
+
+        @Override
+        public Api api() {
+            return Api.COMMIT_ALL;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, group);
+            Protocol.writeString(out, member);
+            out.writeInt(generation);
+            Fields.writePositions(out, offsets);
+        }
+
+        static CommitAll read(Fields in) {
+            return new CommitAll(in.correlationId(), in.string("group"), in.string("member"), in.int32("generation"),
+                in.positions("offsets"));
+        }
+    }
+
     /** Leaves the group; its partitions go to the others at once. */
     record Leave(int correlationId, String group, String member) implements Message {
         @Override
@@ -353,12 +382,7 @@ public sealed interface Message {
             Protocol.writeString(out, filter);
             out.writeInt(maxBytes);
             out.writeInt(maxWaitMillis);
-            out.writeInt(positions.size());
-            for (Position position : positions) {
-                Protocol.writeString(out, position.partition().topic());
-                out.writeInt(position.partition().partition());
-                out.writeLong(position.offset());
-            }
+            Fields.writePositions(out, positions);
         }
 
         static Poll read(Fields in) {
@@ -366,18 +390,7 @@ public sealed interface Message {
             String filter = in.string("filter");
             int maxBytes = in.int32("maxBytes");
             int maxWait = in.int32("maxWaitMillis");
-            int count = in.count("positions", 2 + 4 + 8);
-            List<Position> positions = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                String field = "positions[" + i + "]";
-                String topic = in.string(field + ".topic");
-                int partition = in.int32(field + ".partition");
-                if (partition < 0) {
-                    throw in.malformed("field '" + field + ".partition' is negative: " + partition);
-                }
-                positions.add(new Position(new TopicPartition(topic, partition), in.int64(field + ".offset")));
-            }
-            return new Poll(correlationId, filter, maxBytes, maxWait, positions);
+            return new Poll(correlationId, filter, maxBytes, maxWait, in.positions("positions"));
         }
     }
 

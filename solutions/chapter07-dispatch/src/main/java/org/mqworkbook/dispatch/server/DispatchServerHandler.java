@@ -9,6 +9,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -165,6 +166,13 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
                 broker.commit(commit.group(), commit.member(), commit.generation(),
                     new TopicPartition(commit.topic(), commit.partition()), commit.offset());
                 reply(new Message.Ok(id, commit.offset()), cost);
+            } else if (request instanceof Message.CommitAll commit) {
+                Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+                for (Message.Poll.Position position : commit.offsets()) {
+                    offsets.put(position.partition(), position.offset());
+                }
+                broker.commitAll(commit.group(), commit.member(), commit.generation(), offsets);
+                reply(new Message.Ok(id, offsets.size()), cost);
             } else if (request instanceof Message.Leave leave) {
                 broker.leave(leave.group(), leave.member());
                 reply(new Message.Ok(id, 0), cost);
