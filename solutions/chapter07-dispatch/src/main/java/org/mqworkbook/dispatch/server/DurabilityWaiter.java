@@ -23,6 +23,9 @@ import org.mqworkbook.dispatch.topic.Topic;
  * waiting there (one fsync, shared by every producer on that partition), then answers them all. The same
  * idea as chapter 6's group commit one level up — batching across connections and partitions — and the
  * way Kafka's request purgatory parks a produce until its condition holds instead of blocking a thread.
+ * With sync threads the partitions' fsyncs of one batch run side by side; measured on the workbook's
+ * 2-core machine that made batches smaller and did not help (chapter README, "Performance"), so the
+ * server's default is one.
  *
  * <p>Thread safe. Memory is bounded by the callers: the server stops reading a connection that has too
  * many requests in flight, so the queue cannot grow without limit.
