@@ -1,8 +1,11 @@
 package org.mqworkbook.dispatch.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -86,9 +89,70 @@ class TopicTrieTest {
         }
     }
 
+    @Test
+    void matchesInPolynomialTimeWhateverTheNumberOfHashWords() {
+        TopicTrie trie = new TopicTrie();
+        List<String> patterns = List.of("#.#.#.#.#.#.#.#.#.#.#.#", "#.a.#.a.#.a.#.a.#.a.#.b", "*.#.*.#.*.#.*.#.*.#.z",
+            "a.#.#.#.#.#.#.#.#.#.#.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.c");
+        for (int i = 0; i < patterns.size(); i++) {
+            trie.add(patterns.get(i), "q" + i);
+        }
+        List<String> keys = List.of(words(25, "a"), words(30, "a"), words(29, "a") + ".b", words(29, "a") + ".z",
+            words(28, "a") + ".c");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (String key : keys) {
+                Set<String> expected = new LinkedHashSet<>();
+                for (int i = 0; i < patterns.size(); i++) {
+                    if (TopicPattern.matches(patterns.get(i), key)) {
+                        expected.add("q" + i);
+                    }
+                }
+                assertThat(trie.match(key)).as("routing a %d-word key over patterns with up to twelve '#' words "
+                    + "(%s)", TopicPattern.words(key).size(), README).containsExactlyInAnyOrderElementsOf(expected);
+            }
+        }, () -> "matching 30-word keys against bindings with many '#' words took more than 5 s: the walk explores "
+            + "the same ('#' node, next word) state again and again, which is exponential in the '#' words; explore "
+            + "each state once (" + README + ", \"Why a walk must remember where it has been\"; "
+            + "./workbook hint 7.4)");
+    }
+
+    @Test
+    void agreesWithTheNaiveMatcherOnRandomHashHeavyPatterns(Random random) {
+        List<String> patterns = new ArrayList<>();
+        TopicTrie trie = new TopicTrie();
+        for (int i = 0; i < 40; i++) {
+            String pattern = randomKey(random, new String[] {"a", "b", "*", "#", "#", "#"}, 9);
+            patterns.add(pattern);
+            trie.add(pattern, "q" + i);
+        }
+        for (int k = 0; k < 300; k++) {
+            String key = randomKey(random, new String[] {"a", "b", ""}, 13);
+            Set<String> expected = new LinkedHashSet<>();
+            for (int i = 0; i < patterns.size(); i++) {
+                if (TopicPattern.matches(patterns.get(i), key)) {
+                    expected.add("q" + i);
+                }
+            }
+            assertThat(trie.match(key))
+                .as("routing key '%s' against patterns of up to 8 words, half of them '#' %s: the trie must "
+                    + "return exactly the queues whose pattern TopicPattern.matches (%s)", key, patterns, README)
+                .containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    /** {@code count} copies of {@code word}, joined with dots. */
+    private static String words(int count, String word) {
+        return String.join(".", Collections.nCopies(count, word));
+    }
+
     /** 0 to 4 words drawn from {@code alphabet}, joined with dots. */
     private static String randomKey(Random random, String[] alphabet) {
-        int count = random.nextInt(5);
+        return randomKey(random, alphabet, 5);
+    }
+
+    /** 0 to {@code bound - 1} words drawn from {@code alphabet}, joined with dots. */
+    private static String randomKey(Random random, String[] alphabet, int bound) {
+        int count = random.nextInt(bound);
         List<String> words = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             words.add(alphabet[random.nextInt(alphabet.length)]);

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.mqworkbook.dispatch.routing.TopicPattern;
 import org.mqworkbook.dispatch.routing.TopicTrie;
+import org.mqworkbook.dispatch.routing.museum.ExponentialTopicTrie;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,6 +32,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *  benchmark   per routing key
  *  ─────────   ───────────────
  *  trie        TopicTrie.match(key)                       one walk over the shared pattern prefixes
+ *  trieWithout ExponentialTopicTrie.match(key)            the same walk without remembering '#' states
+ *   Memory       (the failure museum's)                     (the cost of remembering, where both are fast)
  *  naive       for each binding: TopicPattern.matches     one pattern-by-key table per binding,
  *                (pattern, key) → add its queue to a set  so the work grows with the bindings
  * </pre>
@@ -85,7 +88,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(value = 1, jvmArgs = {"-Xms512m", "-Xmx512m"})
 // Three seconds is plenty for C2 to compile the hash lookups, the recursive walk and the matcher's loops.
 @Warmup(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
-// Five one-second samples per benchmark and bindings value: about 40 s for the four combinations.
+// Five one-second samples per benchmark, bindings and shape: about 2 min for the twelve combinations.
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 public class RoutingBenchmark {
 
@@ -115,7 +118,16 @@ public class RoutingBenchmark {
         @Param({"100", "10000"})
         int bindings;
 
+        /**
+         * {@code typical}: the patterns and keys described in the class comment. {@code hashHeavy}: every
+         * pattern has two {@code #} words (the most an {@code Exchange} accepts by default) among 6 to 9
+         * words, and keys have 10 to 20 words: the shape that made the walk without memory exponential.
+         */
+        @Param({"typical", "hashHeavy"})
+        String shape;
+
         final TopicTrie trie = new TopicTrie();
+        final ExponentialTopicTrie trieWithoutMemory = new ExponentialTopicTrie();
         final List<String> patterns = new ArrayList<>();
         final List<String> queues = new ArrayList<>();
         final String[] keys = new String[KEY_COUNT];
@@ -127,15 +139,17 @@ public class RoutingBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             Random random = new Random(SEED);
+            boolean hashHeavy = shape.equals("hashHeavy");
             for (int i = 0; i < bindings; i++) {
-                String pattern = randomPattern(random);
+                String pattern = hashHeavy ? hashHeavyPattern(random) : randomPattern(random);
                 String queue = "q" + i;
                 patterns.add(pattern);
                 queues.add(queue);
                 trie.add(pattern, queue);
+                trieWithoutMemory.add(pattern, queue);
             }
             for (int i = 0; i < KEY_COUNT; i++) {
-                keys[i] = randomKey(random);
+                keys[i] = hashHeavy ? randomKey(random, 10 + random.nextInt(11)) : randomKey(random);
             }
             for (String key : keys) {
                 Set<String> expected = naiveMatch(this, key);
@@ -174,9 +188,26 @@ public class RoutingBenchmark {
         return pattern.toString();
     }
 
+    /** 6 to 9 words: two of them "#", the others "*" (20%) or vocabulary words. */
+    static String hashHeavyPattern(Random random) {
+        int length = 6 + random.nextInt(4);
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < length - 2; i++) {
+            boolean star = random.nextInt(5) == 0;
+            words.add(star ? TopicPattern.ONE_WORD : VOCABULARY.get(random.nextInt(VOCABULARY.size())));
+        }
+        words.add(random.nextInt(words.size() + 1), TopicPattern.ANY_WORDS);
+        words.add(random.nextInt(words.size() + 1), TopicPattern.ANY_WORDS);
+        return String.join(".", words);
+    }
+
     /** 3 to 5 vocabulary words. */
     static String randomKey(Random random) {
-        int length = 3 + random.nextInt(3);
+        return randomKey(random, 3 + random.nextInt(3));
+    }
+
+    /** {@code length} vocabulary words. */
+    static String randomKey(Random random, int length) {
         StringBuilder key = new StringBuilder();
         for (int i = 0; i < length; i++) {
             if (i > 0) {
@@ -202,6 +233,15 @@ public class RoutingBenchmark {
     @Benchmark
     public void trie(Bindings state, Blackhole blackhole) {
         blackhole.consume(state.trie.match(state.nextKey()));
+    }
+
+    /**
+     * Routes one key through the failure museum's trie that explores the same {@code #} states again: fast
+     * enough with at most two {@code #} words per binding, so it shows what exploring each state once costs.
+     */
+    @Benchmark
+    public void trieWithoutMemory(Bindings state, Blackhole blackhole) {
+        blackhole.consume(state.trieWithoutMemory.match(state.nextKey()));
     }
 
     /** Routes one key by testing every binding. */

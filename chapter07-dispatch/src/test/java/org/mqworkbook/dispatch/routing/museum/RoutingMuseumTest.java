@@ -3,6 +3,7 @@ package org.mqworkbook.dispatch.routing.museum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +13,8 @@ import org.mqworkbook.dispatch.routing.TopicCases;
 /**
  * The routing failure museum: the topic table that checks the learner's trie, run against
  * {@link WrongHashMatcher}. The table must catch it, and it must catch it on the cases where {@code #}
- * takes zero words. README section "Failure museum".
+ * takes zero words. Then {@link ExponentialTopicTrie}, right but exponential, counted step by step.
+ * README section "Failure museum".
  */
 @Timeout(10)
 class RoutingMuseumTest {
@@ -41,5 +43,28 @@ class RoutingMuseumTest {
             .as("# taking several words works, which is why the mistake survives a casual test").isTrue();
         assertThat(WrongHashMatcher.matches("*.orange.*", "quick.orange.rabbit"))
             .as("patterns without # are unaffected").isTrue();
+    }
+
+    @Test
+    void theWalkWithoutMemoryDoesExponentiallyMoreWorkWithEveryHashWord() {
+        String key = String.join(".", Collections.nCopies(16, "w"));
+        long previous = 0;
+        List<String> growth = new ArrayList<>();
+        for (int hashes = 1; hashes <= 8; hashes++) {
+            ExponentialTopicTrie trie = new ExponentialTopicTrie();
+            String pattern = String.join(".", Collections.nCopies(hashes, "#"));
+            trie.add(pattern, "q");
+            assertThat(trie.match(key)).as("the exhibit is slow, not wrong: '%s' matches", pattern)
+                .containsExactly("q");
+            growth.add(hashes + " '#': " + trie.steps() + " steps");
+            if (previous > 0) {
+                assertThat(trie.steps()).as("one more '#' word at least doubles the walk (%s)", growth)
+                    .isGreaterThan(2 * previous);
+            }
+            previous = trie.steps();
+        }
+        // A walk that explores each ('#' node, next word) state once enters at most
+        // nodes × (words + 1) = 9 × 17 = 153 nodes for eight '#' words; this one enters 1,081,575.
+        assertThat(previous).as("eight '#' words against a 16-word key (%s)", growth).isGreaterThan(100 * 153);
     }
 }

@@ -1,6 +1,7 @@
 package org.mqworkbook.dispatch.routing;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,19 @@ import java.util.Set;
  * exchanges this way ({@code rabbit_db_topic_exchange}, {@code trie_match}) instead of testing every
  * binding as {@link TopicPattern#matches} would.
  *
+ * <p><b>Why a walk must remember where it has been.</b> A {@code #} node is a state, "inside a
+ * {@code #}, with the key's words from {@code next} on still to match", and it can be reached in many
+ * ways: under {@code "#.#.#"} the key {@code "a.b.c"} reaches the third {@code #} node after word 2
+ * along six different splits of the words between the three {@code #}s. A walk that explores every
+ * split again does work that grows exponentially with the {@code #} words of a binding: one binding
+ * {@code "#.#.#.#.#.#.#.#.#.#.#.#"} against a 25-word key is billions of steps, and since the exchange
+ * routes one message at a time, that one binding stalls every publisher (the failure museum keeps that
+ * walk, {@code ExponentialTopicTrie}). This trie explores each ({@code #} node, next word) state at most
+ * once per match: every other node has one parent, so it is then reached at most once per word too, and
+ * a match costs at most (trie nodes × (key words + 1)) steps whatever was bound. RabbitMQ added the same
+ * memoisation to its trie walk in 2026, and also caps the {@code #} words of a binding (see
+ * {@link Exchange}): a broker fixes the algorithm <em>and</em> bounds its input.
+ *
  * <p>Word rules are {@link TopicPattern}'s: {@code ""} has zero words, empty words are words.
  *
  * <p>This class is not thread-safe: the owning {@link Exchange} serializes every call. RabbitMQ keeps
@@ -31,6 +45,10 @@ public final class TopicTrie {
     private static final class Node {
         final Map<String, Node> children = new HashMap<>();
         final Set<String> queues = new LinkedHashSet<>();
+    }
+
+    /** A {@code #} node with the key's words from {@code next} on still to match: one state of a walk. */
+    private record HashState(Node node, int next) {
     }
 
     private final Node root = new Node();
@@ -52,40 +70,76 @@ public final class TopicTrie {
 
     /**
      * The queues whose patterns match {@code routingKey}, each once, however many of its patterns match
-     * (a queue bound with both {@code "a.*"} and {@code "#"} gets one copy of {@code "a.b"}).
+     * (a queue bound with both {@code "a.*"} and {@code "#"} gets one copy of {@code "a.b"}). Start a
+     * {@link Walk} at the root with no word consumed yet.
      */
     public Set<String> match(String routingKey) {
         // BEGIN EXERCISE 7.4
-        Set<String> queues = new LinkedHashSet<>();
-        walk(root, TopicPattern.words(routingKey), 0, queues);
-        return queues;
+        Walk walk = new Walk(TopicPattern.words(routingKey));
+        walk.from(root, 0);
+        return walk.queues;
         // END EXERCISE 7.4
     }
 
-    /** Collects the queues reachable from {@code node} when the key's words from {@code next} on remain. */
-    private static void walk(Node node, List<String> words, int next, Set<String> queues) {
-        // BEGIN EXERCISE 7.4
-        Node any = node.children.get(TopicPattern.ANY_WORDS);
-        if (any != null) {
-            // "#" may swallow 0, 1, … all remaining words: try each. Patterns such as "#.#" make this
-            // revisit nodes; the result is a set, so repeats cost time but never duplicate a queue.
-            for (int skip = next; skip <= words.size(); skip++) {
-                walk(any, words, skip, queues);
+    /**
+     * One match in progress: the key's words, the queues found so far, and the {@code #} states already
+     * explored. Lives for one {@link #match} call, on the caller's thread.
+     */
+    private static final class Walk {
+        final List<String> words;
+        final Set<String> queues = new LinkedHashSet<>();
+        /** The {@code #} states explored so far; each is explored at most once (see the class comment). */
+        final Set<HashState> explored = new HashSet<>();
+
+        Walk(List<String> words) {
+            this.words = words;
+        }
+
+        /**
+         * Collects the queues reachable from {@code node} when the key's words from {@code next} on remain.
+         * A {@code "#"} child is entered with no word taken yet ({@link #insideHash}). If no word remains,
+         * the queues of {@code node} match; otherwise follow the literal child for word {@code next} and
+         * the {@code "*"} child, each one word further. (A key word that is literally {@code "*"} finds
+         * the {@code "*"} child both ways: follow it once. One that is literally {@code "#"} finds the
+         * {@code "#"} child, which {@link #insideHash} has already explored with every word count.)
+         */
+        void from(Node node, int next) {
+            // BEGIN EXERCISE 7.4
+            Node any = node.children.get(TopicPattern.ANY_WORDS);
+            if (any != null) {
+                insideHash(any, next);
             }
+            if (next == words.size()) {
+                queues.addAll(node.queues);
+                return;
+            }
+            Node literal = node.children.get(words.get(next));
+            if (literal != null && literal != any) {
+                from(literal, next + 1);
+            }
+            Node one = node.children.get(TopicPattern.ONE_WORD);
+            if (one != null && one != literal) {
+                from(one, next + 1);
+            }
+            // END EXERCISE 7.4
         }
-        if (next == words.size()) {
-            queues.addAll(node.queues);
-            return;
+
+        /**
+         * At the {@code "#"} node {@code hash}, with the key's words from {@code next} on remaining. If this
+         * state was explored before, stop: everything it leads to is already collected. Otherwise record it,
+         * then let the {@code #} end here (go on from {@code hash} as from any node) and, if a word
+         * remains, let the {@code #} take word {@code next} too (the same node, one word further).
+         */
+        void insideHash(Node hash, int next) {
+            // BEGIN EXERCISE 7.4
+            if (!explored.add(new HashState(hash, next))) {
+                return;
+            }
+            from(hash, next);
+            if (next < words.size()) {
+                insideHash(hash, next + 1);
+            }
+            // END EXERCISE 7.4
         }
-        Node literal = node.children.get(words.get(next));
-        if (literal != null) {
-            walk(literal, words, next + 1, queues);
-        }
-        Node one = node.children.get(TopicPattern.ONE_WORD);
-        // A key word that is literally "*" follows the literal edge above; do not walk the same edge twice.
-        if (one != null && one != literal) {
-            walk(one, words, next + 1, queues);
-        }
-        // END EXERCISE 7.4
     }
 }
