@@ -2,13 +2,13 @@ package org.mqworkbook.storage.broker;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 import org.mqworkbook.marker.ExerciseNotDone;
+import org.mqworkbook.storage.CheckpointFile;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.StorageException;
 
@@ -24,33 +24,28 @@ import org.mqworkbook.storage.StorageException;
  * as it is for a Kafka consumer group, which commits one offset per partition and redelivers everything
  * after it. RabbitMQ's classic queue index records acks per segment of the queue in the same spirit.
  *
- * <p>The file, written whole at each checkpoint:
+ * <p>The checkpoint's payload, written whole each time through a {@link CheckpointFile} (kind
+ * {@code "ACKS"}, version 1: the file can never be half written, and a foreign or torn one is refused):
  * <pre>
- *  ┌───────┬─────────────┬───────────────┬─────────────────────┬────────────┐
- *  │ magic │ floor int64 │ count int32   │ count × id int64    │ crc32c     │
- *  │ "ACK1"│             │               │ (ascending, > floor)│ of all before │
- *  └───────┴─────────────┴───────────────┴─────────────────────┴────────────┘
+ *  ┌─────────────┬───────────────┬─────────────────────┐
+ *  │ floor int64 │ count int32   │ count × id int64    │
+ *  │             │               │ (ascending, > floor)│
+ *  └─────────────┴───────────────┴─────────────────────┘
  * </pre>
- * Worked example: floor 4, above {5, 6, 9} is 4 + 8 + 4 + 3 × 8 + 4 = 44 bytes.
- *
- * <p>A checkpoint must never be half written: a crash while writing it must leave the previous one. So
- * it is written to a temporary file, forced, renamed over the old one (an atomic rename: a reader sees
- * the old file or the new, never a mix), and then the directory is forced so that the rename itself
- * survives a crash. This is the classic recipe (Kafka's checkpoint files, SQLite's journal, every
- * careful config-file writer).
+ * Worked example: floor 4, above {5, 6, 9} is 8 + 4 + 3 × 8 = 36 bytes of payload, 50 bytes of file.
  *
  * <p>Methods of this class are thread safe: they are synchronized. {@link #write()} encodes under the
- * lock and does its I/O outside it, so acks are not held up by the disk; two concurrent writes are
- * serialized by {@link #writeLock}.
+ * lock and does its I/O outside it, so acks are not held up by the disk; two concurrent writes take turns,
+ * each writing the state as it was when its turn came.
  */
 public final class AckCheckpoint {
     /** The checkpoint's file name in the queue's directory. */
     public static final String FILE = "acks.checkpoint";
-    private static final int MAGIC = 0x41434B31; // "ACK1"
+    private static final String KIND = "ACKS";
+    private static final int VERSION = 1;
 
     private final Path dir;
-    private final FileOpener opener;
-    private final Object writeLock = new Object();
+    private final CheckpointFile file;
 
     /** Every id below it is settled. Guarded by {@code this}. */
     private long floor;
@@ -59,42 +54,43 @@ public final class AckCheckpoint {
 
     private AckCheckpoint(Path dir, FileOpener opener) {
         this.dir = dir;
-        this.opener = opener;
+        this.file = new CheckpointFile(dir.resolve(FILE), KIND, VERSION, opener);
     }
 
     /**
      * Loads the checkpoint in {@code dir}, or starts empty if there is none.
      *
-     * @throws StorageException if the file exists but is not a valid checkpoint (wrong magic, bad
-     *                          checksum, impossible count); the message names the file
+     * @throws StorageException if the file exists but is not a valid checkpoint (foreign, torn, corrupt,
+     *                          impossible count); the message names the file
      */
     public static AckCheckpoint load(Path dir, FileOpener opener) throws IOException {
         AckCheckpoint checkpoint = new AckCheckpoint(dir, opener);
-        Path file = dir.resolve(FILE);
-        if (Files.exists(file)) {
-            checkpoint.decode(file, ByteBuffer.wrap(Files.readAllBytes(file)));
+        Optional<CheckpointFile.Content> content = checkpoint.file.read();
+        if (content.isPresent()) {
+            checkpoint.decode(content.get().payload());
         }
         return checkpoint;
     }
 
-    private void decode(Path file, ByteBuffer in) throws StorageException {
-        if (in.remaining() < 4 + 8 + 4 + 4 || in.getInt(0) != MAGIC) {
-            throw new StorageException(file, "not an ack checkpoint (" + in.remaining() + " bytes, no ACK1 magic)");
+    private void decode(ByteBuffer in) throws StorageException {
+        if (in.remaining() < 8 + 4) {
+            throw new StorageException(file.file(), "an ack checkpoint of " + in.remaining() + " bytes has no floor");
         }
-        int end = in.limit() - 4;
-        CRC32C crc = new CRC32C();
-        crc.update(in.slice(0, end));
-        if ((int) crc.getValue() != in.getInt(end)) {
-            throw new StorageException(file, "checksum mismatch: the checkpoint is corrupt");
-        }
-        in.position(4);
         floor = in.getLong();
         int count = in.getInt();
-        if (count < 0 || count != (end - in.position()) / 8 || (end - in.position()) % 8 != 0) {
-            throw new StorageException(file, "count " + count + " does not match the file's size");
+        if (count < 0 || in.remaining() != (long) count * 8) {
+            throw new StorageException(file.file(), "count " + count + " does not match the " + in.remaining()
+                + " bytes of ids that follow");
         }
+        long previous = floor;
         for (int i = 0; i < count; i++) {
-            above.add(in.getLong());
+            long id = in.getLong();
+            if (id <= previous) {
+                throw new StorageException(file.file(), "id " + id + " does not follow " + previous
+                    + ": the ids above the floor must ascend");
+            }
+            above.add(id);
+            previous = id;
         }
     }
 
@@ -125,24 +121,27 @@ public final class AckCheckpoint {
     }
 
     /**
-     * Writes the current state durably: encode it (under the lock: a consistent snapshot), then, outside
-     * the lock, write {@code acks.checkpoint.tmp} through the {@link #opener} (replacing any old one),
-     * force it, rename it over {@link #FILE} atomically, and force the directory.
+     * Writes the current state durably: a consistent snapshot encoded under the lock, then written outside
+     * it through the {@link CheckpointFile} (exercise 6.6 is its {@code write}).
      */
     public void write() throws IOException {
-        // BEGIN EXERCISE 6.6
-        throw new ExerciseNotDone("6.6");
-        // END EXERCISE 6.6
+        // The file's lock around snapshot and write: two writers each snapshot and write in turn, so the
+        // later write is never the older state (an ack checkpoint that went back would redeliver messages
+        // whose acks it had already made durable). Lock order: the file, then this; settle takes only this.
+        synchronized (file) {
+            ByteBuffer payload;
+            synchronized (this) {
+                payload = encode(floor, List.copyOf(above));
+            }
+            file.write(payload);
+        }
     }
 
-    /** The file's bytes for this floor and these ids above it: the layout in the class comment. */
+    /** The payload for this floor and these ids above it: the layout in the class comment. */
     static ByteBuffer encode(long floor, List<Long> above) {
-        ByteBuffer out = ByteBuffer.allocate(4 + 8 + 4 + above.size() * 8 + 4);
-        out.putInt(MAGIC).putLong(floor).putInt(above.size());
+        ByteBuffer out = ByteBuffer.allocate(8 + 4 + above.size() * 8);
+        out.putLong(floor).putInt(above.size());
         above.forEach(out::putLong);
-        CRC32C crc = new CRC32C();
-        crc.update(out.slice(0, out.position()));
-        out.putInt((int) crc.getValue());
         return out.flip();
     }
 

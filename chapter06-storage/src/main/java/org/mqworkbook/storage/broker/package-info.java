@@ -4,7 +4,7 @@
  * {@link org.mqworkbook.storage.broker.LogJournal}, which plugs into chapter 5's {@code QueueJournal} seam.
  *
  * <pre>
- *  dataDir/orders/queue.properties        the queue's configuration, so a restart re-declares it
+ *  dataDir/orders/queue.config            the queue's declaration (a CheckpointFile), so a restart re-declares it
  *  dataDir/orders/log/000…000.log .index  every message published, offset = message id
  *  dataDir/orders/acks.checkpoint         the ack floor + acks above it (temp, fsync, rename, fsync dir)
  *

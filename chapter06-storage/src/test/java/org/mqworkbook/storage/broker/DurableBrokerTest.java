@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqworkbook.inmemory.Delivery;
 import org.mqworkbook.inmemory.MessageQueue;
@@ -22,7 +26,10 @@ import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
+import org.mqworkbook.testkit.Seeded;
 import org.mqworkbook.testkit.storage.CrashMode;
+import org.mqworkbook.testkit.storage.CrashPoints;
+import org.mqworkbook.testkit.storage.CrashScenario;
 import org.mqworkbook.testkit.storage.CrashSimulator;
 
 /**
@@ -33,6 +40,7 @@ import org.mqworkbook.testkit.storage.CrashSimulator;
 @Exercise("6.6")
 @Tag("6.6")
 @Timeout(30)
+@ExtendWith(Seeded.class)
 class DurableBrokerTest {
     private static final QueueConfig CONFIG = QueueConfig.withCapacity(1_000).visibilityTimeout(Duration.ofMinutes(5));
     private static final LogConfig LOG = LogConfig.DEFAULT.withSegmentBytes(512);
@@ -116,6 +124,43 @@ class DurableBrokerTest {
             assertThat(drain(broker.broker().queue("q"), "c2", true))
                 .as("at-least-once: 'a' is delivered again rather than risked").containsExactly("0:a", "1:b");
         }
+    }
+
+    @Test
+    void aDeclaredQueueAndItsAcknowledgedMessagesSurviveAPowerCutAtEveryPoint(Random random, @TempDir Path sweeps)
+        throws IOException {
+        // Acknowledged: "q1" once declareQueue returned, "q1:m3" once publish returned (stored, fsynced).
+        CrashPoints.sweep(random.nextLong(), 150, sweeps, new CrashScenario<String>() {
+            @Override
+            public void workload(CrashSimulator disk, Path directory, List<String> acknowledged) throws Exception {
+                DurableBroker broker = DurableBroker.open(directory, clock, LOG, disk::open, 1);
+                for (int q = 0; q < 3; q++) {
+                    MessageQueue queue = broker.broker().declareQueue("q" + q, CONFIG);
+                    acknowledged.add("q" + q);
+                    for (int m = 0; m < 3; m++) {
+                        long id = queue.publish(("m" + m).getBytes(UTF_8));
+                        acknowledged.add("q" + q + ":" + id + ":m" + m);
+                    }
+                }
+            }
+
+            @Override
+            public void check(Path directory, List<String> acknowledged) throws IOException {
+                try (DurableBroker broker = DurableBroker.open(directory, clock, LOG, FileOpener.REAL, 1)) {
+                    Map<String, List<String>> stored = new HashMap<>();
+                    for (String what : acknowledged) {
+                        String[] parts = what.split(":", 2);
+                        MessageQueue queue = broker.broker().queue(parts[0]);
+                        assertThat(queue.config()).as("queue %s was declared before the crash: it is declared "
+                            + "again, with its configuration (README 6.6)", parts[0]).isEqualTo(CONFIG);
+                        List<String> messages = stored.computeIfAbsent(parts[0], name -> drain(queue, "check", false));
+                        if (parts.length == 2) {
+                            assertThat(messages).as("queue %s's messages after the crash", parts[0]).contains(parts[1]);
+                        }
+                    }
+                }
+            }
+        });
     }
 
     @Test

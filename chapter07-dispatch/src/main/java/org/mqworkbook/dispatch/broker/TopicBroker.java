@@ -35,6 +35,7 @@ import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.RecordPosition;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.marker.ExerciseNotDone;
+import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
@@ -66,6 +67,8 @@ public final class TopicBroker implements Closeable {
     private final Path dir;
     private final BrokerConfig config;
     private final Clock clock;
+    /** How every file of the broker is opened: the real disk, or a crash test's simulator. */
+    private final FileOpener opener;
     private final ConcurrentMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, GroupCoordinator> groups = new ConcurrentHashMap<>();
     /** Serialises topic creation and group creation, so that every group hears of every new topic. */
@@ -73,10 +76,11 @@ public final class TopicBroker implements Closeable {
     /** Told the partition of every record appended: how parked long polls learn there is something new. */
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
 
-    private TopicBroker(Path dir, BrokerConfig config, Clock clock) {
+    private TopicBroker(Path dir, BrokerConfig config, Clock clock, FileOpener opener) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
+        this.opener = opener;
     }
 
     /**
@@ -84,8 +88,14 @@ public final class TopicBroker implements Closeable {
      * {@code dir/topics}. Groups are opened when first used; their committed offsets are read back then.
      */
     public static TopicBroker open(Path dir, BrokerConfig config, Clock clock) throws IOException {
+        return open(dir, config, clock, FileOpener.REAL);
+    }
+
+    /** {@link #open(Path, BrokerConfig, Clock)}, with every file opened through {@code opener}. */
+    public static TopicBroker open(Path dir, BrokerConfig config, Clock clock, FileOpener opener)
+        throws IOException {
         TopicBroker broker = new TopicBroker(dir, Objects.requireNonNull(config, "config"),
-            Objects.requireNonNull(clock, "clock"));
+            Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(opener, "opener"));
         Path topicsDir = Files.createDirectories(dir.resolve("topics"));
         Files.createDirectories(dir.resolve("groups"));
         Pattern partitionDir = Pattern.compile("(.+)-(0|[1-9]\\d{0,3})");
@@ -101,7 +111,7 @@ public final class TopicBroker implements Closeable {
         try {
             for (String name : names) {
                 int partitions = Topic.partitionsOnDisk(topicsDir, name);
-                broker.topics.put(name, Topic.open(topicsDir, name, partitions, config.log(), clock));
+                broker.topics.put(name, Topic.open(topicsDir, name, partitions, config.log(), opener, clock));
             }
         } catch (IOException | RuntimeException e) {
             broker.closeQuietly(e);
@@ -133,7 +143,7 @@ public final class TopicBroker implements Closeable {
                 throw new IllegalArgumentException("the broker already has " + topics.size()
                     + " topics, its limit (maxTopics); topic " + name + " was not created");
             }
-            Topic topic = Topic.open(dir.resolve("topics"), name, partitions, config.log(), clock);
+            Topic topic = Topic.open(dir.resolve("topics"), name, partitions, config.log(), opener, clock);
             topics.put(name, topic);
             Map<String, Integer> counts = partitionCounts();
             for (GroupCoordinator group : groups.values()) {
@@ -393,7 +403,7 @@ public final class TopicBroker implements Closeable {
                 }
                 Path groupDir = Files.createDirectories(dir.resolve("groups").resolve(name));
                 group = GroupCoordinator.open(name, config.assignor().get(), partitionCounts(),
-                    config.sessionTimeout(), clock, groupDir);
+                    config.sessionTimeout(), clock, groupDir, opener);
                 groups.put(name, group);
             }
             return group;

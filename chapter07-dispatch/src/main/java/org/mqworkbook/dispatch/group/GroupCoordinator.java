@@ -2,22 +2,19 @@ package org.mqworkbook.dispatch.group;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -26,6 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.marker.ExerciseNotDone;
+import org.mqworkbook.storage.CheckpointFile;
+import org.mqworkbook.storage.FileOpener;
+import org.mqworkbook.storage.StorageException;
 
 /**
  * The coordinator of one consumer group: who is in the group, which partitions each member reads, and
@@ -43,12 +43,16 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * <p>Simplified on purpose: Kafka's rebalance is a two-step protocol (JoinGroup, then SyncGroup with an
  * assignment computed by the group leader) during which members stop consuming; here one call assigns
  * at once. A real broker also stores committed offsets as records in the compacted
- * {@code __consumer_offsets} topic, replicated like any other; here they are a checkpoint file written
- * atomically (temporary file, fsync, rename), like chapter 6's {@code AckCheckpoint}.
+ * {@code __consumer_offsets} topic, replicated like any other; here they are chapter 6's
+ * {@link CheckpointFile} (temporary file, fsync, rename, fsync of the directory), as the ack checkpoint of
+ * chapter 6's durable queues is.
  */
 public final class GroupCoordinator {
     /** The name of the checkpoint file inside the directory given to {@link #open}. */
-    public static final String FILE = "committed-offsets.properties";
+    public static final String FILE = "committed-offsets.checkpoint";
+    /** The checkpoint's kind and version: {@code topic#partition=offset} lines as its payload. */
+    private static final String KIND = "OFFS";
+    private static final int VERSION = 1;
 
     private final String groupId;
     private final PartitionAssignor assignor;
@@ -56,8 +60,8 @@ public final class GroupCoordinator {
     private Map<String, Integer> partitionsPerTopic;
     private final Duration sessionTimeout;
     private final Clock clock;
-    /** The checkpoint directory, or null for a group whose commits live only in memory. */
-    private final Path dir;
+    /** The checkpoint, or null for a group whose commits live only in memory. */
+    private final CheckpointFile checkpointFile;
 
     /*
      * One ReentrantLock rather than synchronized methods so that the rule "every method locks" is
@@ -99,45 +103,65 @@ public final class GroupCoordinator {
         this(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, null);
     }
 
+    /** The checkpoint of a group whose commits are kept in {@code dir}, written through {@code opener}. */
+    private static CheckpointFile checkpointIn(Path dir, FileOpener opener) {
+        return new CheckpointFile(dir.resolve(FILE), KIND, VERSION, opener);
+    }
+
     private GroupCoordinator(String groupId, PartitionAssignor assignor, Map<String, Integer> partitionsPerTopic,
-                             Duration sessionTimeout, Clock clock, Path dir) {
+                             Duration sessionTimeout, Clock clock, CheckpointFile checkpointFile) {
         this.groupId = Objects.requireNonNull(groupId, "groupId");
         this.assignor = Objects.requireNonNull(assignor, "assignor");
         this.partitionsPerTopic = Map.copyOf(partitionsPerTopic);
         this.sessionTimeout = Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.dir = dir;
+        this.checkpointFile = checkpointFile;
     }
 
     /**
-     * A group whose commits are checkpointed in {@code dir}, with the offsets committed there before
-     * (by an earlier coordinator of this group) loaded back. Membership is not durable: after a restart
-     * every member rejoins, as Kafka's consumers do when their coordinator moves to another broker.
+     * A group whose commits are checkpointed in {@code dir} on the real disk.
      *
-     * @throws IOException if the checkpoint cannot be read
+     * @see #open(String, PartitionAssignor, Map, Duration, Clock, Path, FileOpener)
      */
     public static GroupCoordinator open(String groupId, PartitionAssignor assignor,
                                         Map<String, Integer> partitionsPerTopic, Duration sessionTimeout,
                                         Clock clock, Path dir) throws IOException {
+        return open(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, dir, FileOpener.REAL);
+    }
+
+    /**
+     * A group whose commits are checkpointed in {@code dir}, written through {@code opener} (a crash test
+     * passes its simulator), with the offsets committed there before (by an earlier coordinator of this
+     * group) loaded back. Membership is not durable: after a restart every member rejoins, as Kafka's
+     * consumers do when their coordinator moves to another broker.
+     *
+     * @throws IOException if the checkpoint cannot be read; a {@link org.mqworkbook.storage.StorageException}
+     *                     naming the file if it is foreign, torn, corrupt or holds a line that is not
+     *                     {@code topic#partition=offset}
+     */
+    public static GroupCoordinator open(String groupId, PartitionAssignor assignor,
+                                        Map<String, Integer> partitionsPerTopic, Duration sessionTimeout,
+                                        Clock clock, Path dir, FileOpener opener) throws IOException {
+        CheckpointFile file = checkpointIn(dir, opener);
         GroupCoordinator coordinator =
-            new GroupCoordinator(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, dir);
-        Path file = dir.resolve(FILE);
-        if (Files.exists(file)) {
+            new GroupCoordinator(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, file);
+        Optional<CheckpointFile.Content> content = file.read();
+        if (content.isPresent()) {
             Properties properties = new Properties();
-            properties.load(new StringReader(Files.readString(file, UTF_8)));
+            properties.load(new StringReader(UTF_8.decode(content.get().payload()).toString()));
             for (String key : properties.stringPropertyNames()) {
                 // The key is "topic#partition": split at the last '#', since a topic name may contain one.
                 int hash = key.lastIndexOf('#');
                 if (hash < 0) {
-                    throw new IOException("bad key '" + key + "' in " + file + ": expected topic#partition");
+                    throw new StorageException(file.file(), "bad key '" + key + "': expected topic#partition");
                 }
                 try {
                     TopicPartition partition =
                         new TopicPartition(key.substring(0, hash), Integer.parseInt(key.substring(hash + 1)));
                     coordinator.committed.put(partition, Long.parseLong(properties.getProperty(key)));
                 } catch (IllegalArgumentException e) {
-                    throw new IOException("bad entry '" + key + "=" + properties.getProperty(key) + "' in "
-                        + file, e);
+                    throw new StorageException(file.file(), "bad entry '" + key + "=" + properties.getProperty(key)
+                        + "'", e);
                 }
             }
         }
@@ -324,15 +348,14 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Writes the committed offsets to a temporary file, forces it, renames it over {@link #FILE}
-     * atomically and forces the directory, so that a crash leaves the old checkpoint or the new one,
-     * never a torn mix. Forcing on every commit is slow (a real broker batches commits into a log); the
-     * workbook keeps it simple. The caller holds the lock, so two checkpoints never race on the temporary
-     * file.
+     * Writes the committed offsets durably through the {@link CheckpointFile}, so that a crash leaves the
+     * old checkpoint or the new one, never a torn mix. Forcing on every commit is slow (a real broker
+     * batches commits into a log); the workbook keeps it simple. The caller holds the lock, so checkpoints
+     * are written in the order of the commits they hold: a later one never holds older offsets.
      */
     private void checkpoint() {
         assert lock.isHeldByCurrentThread() : "checkpoint needs the coordinator's lock";
-        if (dir == null || deferCheckpoint) {
+        if (checkpointFile == null || deferCheckpoint) {
             return;
         }
         Properties properties = new Properties();
@@ -341,24 +364,12 @@ public final class GroupCoordinator {
                 Long.toString(entry.getValue()));
         }
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            properties.store(bytes, "committed offsets of group " + groupId);
-            Path tmp = dir.resolve(FILE + ".tmp");
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            StringWriter text = new StringWriter();
+            properties.store(text, "committed offsets of group " + groupId);
+            checkpointFile.write(ByteBuffer.wrap(text.toString().getBytes(UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot checkpoint the committed offsets of group " + groupId
-                + " in " + dir, e);
+                + " in " + checkpointFile.file(), e);
         }
     }
 }

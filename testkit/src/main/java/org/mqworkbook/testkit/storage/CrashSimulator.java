@@ -18,7 +18,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import org.mqworkbook.testkit.storage.CrashReport.FileOutcome;
 
@@ -94,17 +96,19 @@ import org.mqworkbook.testkit.storage.CrashReport.FileOutcome;
  * <h2>What is not modelled</h2>
  *
  * <ul>
- *   <li><b>Directory entries.</b> Creating, renaming and deleting files take effect at once and survive
- *       the crash, whereas on a real file system a new file, or a rename, is durable only once its
- *       directory has been forced. A file created and never forced survives here as an empty file; on a
- *       real disk it may vanish. A real broker forces the directory after creating or renaming a file:
- *       Kafka's log calls {@code Utils.flushDirIfExists} on its directory when it flushes a segment
- *       created since the last flush, and its atomic renames force the parent directory too; both come
- *       down to {@code FileChannel.open(dir, READ).force(true)} (not possible on Windows). Storage code
- *       may open its directory through the simulator to do the same: that force is an operation, a
- *       crash point, and changes nothing else. Files are identified by path and file key: one deleted
- *       or renamed away after it was opened is left as it is ({@link CrashReport.Fate#GONE}), so force a
- *       file before renaming it, as the write-rename pattern does anyway.
+ *   <li><b>Directory entries.</b> Creating, renaming and deleting files take effect at once and survive the
+ *       crash, whereas on a real file system a new file, or a rename, is durable only once its directory has
+ *       been forced. A file renamed within the directories the simulator knows (those of the files it opened)
+ *       keeps its durable image and its unforced writes: the crash rewrites it at its new path, so a file
+ *       renamed into place before it was forced loses what was not forced, as it can on a real disk (the
+ *       classic bug of the write-rename pattern without the fsync). A file created and never forced survives
+ *       here as an empty file; on a real disk it may vanish. A real broker forces the directory after
+ *       creating or renaming a file: Kafka's log calls {@code Utils.flushDirIfExists} on its directory when
+ *       it flushes a segment created since the last flush, and its atomic renames force the parent directory
+ *       too; both come down to {@code FileChannel.open(dir, READ).force(true)} (not possible on Windows).
+ *       Storage code may open its directory through the simulator to do the same: that force is an operation,
+ *       a crash point, and changes nothing else. Files are identified by path and file key (inode): one
+ *       deleted, or renamed out of the known directories, is left as it is ({@link CrashReport.Fate#GONE}).
  *   <li><b>Reordered write-back.</b> A crash keeps a prefix of the unforced writes, in the order they
  *       were issued; a real page cache may flush a later page and lose an earlier one. The prefix is the
  *       case an append-only log's recovery must handle, and {@link CrashMode#TEAR_WITH_GARBAGE} adds the
@@ -204,7 +208,16 @@ public final class CrashSimulator {
             boolean existed = Files.exists(absolute);
             TrackedFile file = files.get(absolute);
             if (file != null && !(existed && Objects.equals(file.fileKey(), fileKey(absolute)))) {
-                file = null; // deleted or replaced since we last saw it: a new file at an old path
+                // deleted, renamed away or replaced since we last saw it: a new file at an old path. If
+                // the old one was renamed, keep tracking it where it went (write-rename reuses .tmp names).
+                files.remove(absolute);
+                if (followRename(file)) {
+                    files.put(file.path(), file);
+                }
+                file = null;
+            }
+            if (file == null && existed) {
+                file = renamedTo(absolute);
             }
             if (file == null && existed) {
                 file = TrackedFile.existing(absolute, fileKey(absolute), Files.readAllBytes(absolute));
@@ -336,7 +349,7 @@ public final class CrashSimulator {
             SplittableRandom random = new SplittableRandom(seed);
             List<FileOutcome> outcomes = new ArrayList<>();
             for (TrackedFile file : inPathOrder) {
-                if (!isStillAtItsPath(file)) {
+                if (!isStillAtItsPath(file) && !followRename(file)) {
                     outcomes.add(file.gone());
                     continue;
                 }
@@ -419,6 +432,72 @@ public final class CrashSimulator {
             }
         }
         return failure;
+    }
+
+    /**
+     * The tracked file that was renamed to {@code path} since it was opened (the same file key, no longer
+     * at its old path), now tracked at {@code path}; {@code null} if there is none.
+     */
+    private TrackedFile renamedTo(Path path) throws IOException {
+        assert Thread.holdsLock(lock);
+        Object key = fileKey(path);
+        for (TrackedFile candidate : List.copyOf(files.values())) {
+            if (Objects.equals(candidate.fileKey(), key) && !isStillAtItsPath(candidate)
+                && candidate.currentLength() == Files.size(path)) {
+                files.remove(candidate.path());
+                candidate.movedTo(path);
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Looks for a file that is no longer at its path in the directories of the files the simulator knows,
+     * by file key and length (so that a new file that reuses a deleted file's inode is not mistaken for
+     * it); if it is there, the file now lives at that path and the crash rewrites it there.
+     *
+     * @return whether the file was found under another name
+     */
+    private boolean followRename(TrackedFile file) throws IOException {
+        assert Thread.holdsLock(lock);
+        if (file.fileKey() == null) {
+            return false;
+        }
+        Set<Path> directories = new TreeSet<>();
+        if (file.path().getParent() != null) {
+            directories.add(file.path().getParent());
+        }
+        for (TrackedFile known : files.values()) {
+            if (known.path().getParent() != null) {
+                directories.add(known.path().getParent());
+            }
+        }
+        for (Path directory : directories) {
+            if (!Files.isDirectory(directory)) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(directory)) {
+                for (Path entry : entries.sorted().toList()) {
+                    if (Files.isRegularFile(entry) && Objects.equals(fileKey(entry), file.fileKey())
+                        && Files.size(entry) == file.currentLength() && !isTrackedAt(entry, file)) {
+                        file.movedTo(entry);
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether another tracked file than {@code except} is at {@code path}, with the file there now. */
+    private boolean isTrackedAt(Path path, TrackedFile except) throws IOException {
+        for (TrackedFile known : files.values()) {
+            if (known != except && known.path().equals(path) && isStillAtItsPath(known)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isStillAtItsPath(TrackedFile file) throws IOException {

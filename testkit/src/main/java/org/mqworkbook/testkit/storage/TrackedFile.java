@@ -24,7 +24,8 @@ import org.mqworkbook.testkit.storage.CrashReport.FileOutcome;
  */
 final class TrackedFile {
 
-    private final Path path;
+    /** Where the file is now: it follows a rename the simulator notices ({@link #movedTo}). */
+    private Path path;
     /** The file system's identity for the file (inode), to notice a file replaced behind our back. */
     private final Object fileKey;
     private final FileImage durable;
@@ -53,6 +54,20 @@ final class TrackedFile {
 
     Object fileKey() {
         return fileKey;
+    }
+
+    /** The file was renamed to {@code newPath}: its durable image and unforced writes go with it. */
+    void movedTo(Path newPath) {
+        path = newPath;
+    }
+
+    /** The length the real file has now: the durable image with every unforced mutation applied. */
+    long currentLength() {
+        FileImage image = durable.copy();
+        for (Mutation mutation : unforced) {
+            apply(mutation, image);
+        }
+        return image.length();
     }
 
     /** Records that {@code bytes} were written at {@code position}; the array becomes this file's. */

@@ -5,6 +5,7 @@ import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.DSYNC;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -264,6 +266,79 @@ class CrashSimulatorTest {
 
         assertThat(file).doesNotExist();
         assertThat(report.file(file).fate()).isEqualTo(Fate.GONE);
+    }
+
+    @Test
+    void aFileRenamedIntoPlaceBeforeItWasForcedLosesItsUnforcedWritesThere() throws IOException {
+        Path tmp = dir.resolve("config.tmp");
+        Path file = dir.resolve("config");
+        CrashSimulator disk = new CrashSimulator(5, CrashMode.DROP);
+        try (FileChannel channel = disk.open(tmp, Set.of(CREATE, WRITE))) {
+            channel.write(ascii("capacity=10"));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+
+        CrashReport report = disk.crash();
+
+        assertThat(file).as("the rename survives, the bytes that were never forced do not: the write-rename "
+            + "pattern without its fsync").hasContent("");
+        assertThat(report.file(file).fate()).isEqualTo(Fate.DROPPED);
+    }
+
+    @Test
+    void aFileForcedAndThenRenamedKeepsItsContentAtItsNewPath() throws IOException {
+        Path tmp = dir.resolve("config.tmp");
+        Path file = dir.resolve("config");
+        CrashSimulator disk = new CrashSimulator(5, CrashMode.DROP);
+        try (FileChannel channel = disk.open(tmp, Set.of(CREATE, WRITE))) {
+            channel.write(ascii("capacity=10"));
+            channel.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+
+        CrashReport report = disk.crash();
+
+        assertThat(file).hasContent("capacity=10");
+        assertThat(report.file(file).fate()).isEqualTo(Fate.FORCED);
+    }
+
+    @Test
+    void aTemporaryNameReusedAfterARenameStillTracksTheRenamedFile() throws IOException {
+        Path tmp = dir.resolve("acks.tmp");
+        Path file = dir.resolve("acks");
+        CrashSimulator disk = new CrashSimulator(5, CrashMode.DROP);
+        for (String content : List.of("first;", "second;")) {
+            try (FileChannel channel = disk.open(tmp, Set.of(CREATE, WRITE, TRUNCATE_EXISTING))) {
+                channel.write(ascii(content));
+                if (content.equals("first;")) {
+                    channel.force(true);
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        disk.crash();
+
+        assertThat(file).as("the second file was renamed over the first without a force: a crash leaves "
+            + "what was forced of it, nothing").hasContent("");
+    }
+
+    @Test
+    void aRenamedFileReopenedAtItsNewPathKeepsItsUnforcedWrites() throws IOException {
+        Path tmp = dir.resolve("a.tmp");
+        Path file = dir.resolve("a");
+        CrashSimulator disk = new CrashSimulator(5, CrashMode.DROP);
+        try (FileChannel channel = disk.open(tmp, Set.of(CREATE, WRITE))) {
+            channel.write(ascii("unforced"));
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel channel = disk.open(file, Set.of(READ))) {
+            assertThat(channel.size()).as("the real file holds the unforced bytes until the crash").isEqualTo(8);
+        }
+
+        disk.crash();
+
+        assertThat(file).as("reopening it under its new name did not make its content durable").hasContent("");
     }
 
     @Test

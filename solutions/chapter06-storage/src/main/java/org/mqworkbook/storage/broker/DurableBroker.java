@@ -2,24 +2,29 @@ package org.mqworkbook.storage.broker;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.mqworkbook.inmemory.Broker;
 import org.mqworkbook.inmemory.QueueConfig;
 import org.mqworkbook.inmemory.QueueJournal;
+import org.mqworkbook.storage.CheckpointFile;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Log;
 import org.mqworkbook.storage.LogConfig;
@@ -33,7 +38,10 @@ import org.mqworkbook.storage.StorageException;
  * <p>Methods of this class are thread safe. The journals map is concurrent; each journal is thread safe.
  */
 public final class DurableBroker implements Closeable {
-    private static final String QUEUE_FILE = "queue.properties";
+    /** The queue's declaration in its directory: a {@link CheckpointFile} of kind "QCFG". */
+    public static final String QUEUE_FILE = "queue.config";
+    private static final String QUEUE_KIND = "QCFG";
+    private static final int QUEUE_VERSION = 1;
 
     private final Path dataDir;
     private final Clock clock;
@@ -67,7 +75,7 @@ public final class DurableBroker implements Closeable {
             dirs.filter(d -> Files.isRegularFile(d.resolve(QUEUE_FILE))).sorted().forEach(queueDirs::add);
         }
         for (Path queueDir : queueDirs) {
-            durable.broker.declareQueue(queueDir.getFileName().toString(), readConfig(queueDir.resolve(QUEUE_FILE)));
+            durable.broker.declareQueue(queueDir.getFileName().toString(), durable.readConfig(queueDir));
         }
         return durable;
     }
@@ -94,10 +102,12 @@ public final class DurableBroker implements Closeable {
     private QueueJournal openJournal(String queue, QueueConfig config) {
         Path queueDir = dataDir.resolve(queue);
         try {
-            Files.createDirectories(queueDir);
-            Path configFile = queueDir.resolve(QUEUE_FILE);
-            if (!Files.exists(configFile)) {
-                writeConfig(configFile, config);
+            if (!Files.isDirectory(queueDir)) {
+                Files.createDirectories(queueDir);
+                forceDirectory(dataDir); // the new directory's entry in the data directory survives a crash
+            }
+            if (!Files.exists(queueDir.resolve(QUEUE_FILE))) {
+                writeConfig(queueDir, config); // durable before declareQueue returns: a declared queue is kept
             }
             Log log = Log.open(queueDir.resolve("log"), logConfig, opener, clock);
             log.recoveryReport().forEach(line -> recoveryReport.add("queue '" + queue + "': " + line));
@@ -131,33 +141,42 @@ public final class DurableBroker implements Closeable {
         return List.copyOf(recoveryReport);
     }
 
-    /** The configuration, written to a temporary file and renamed into place, so never half written. */
-    private static void writeConfig(Path file, QueueConfig config) throws IOException {
+    private CheckpointFile configFile(Path queueDir) {
+        return new CheckpointFile(queueDir.resolve(QUEUE_FILE), QUEUE_KIND, QUEUE_VERSION, opener);
+    }
+
+    /** The configuration, as {@code key=value} lines in a checkpoint file: never half written, and forced. */
+    private void writeConfig(Path queueDir, QueueConfig config) throws IOException {
         Properties p = new Properties();
         p.setProperty("capacity", String.valueOf(config.capacity()));
         p.setProperty("visibilityTimeoutMillis", String.valueOf(config.visibilityTimeout().toMillis()));
         p.setProperty("maxInFlight", String.valueOf(config.maxInFlight()));
         p.setProperty("maxWaiters", String.valueOf(config.maxWaiters()));
         p.setProperty("maxMessageBytes", String.valueOf(config.maxMessageBytes()));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(out, "queue configuration; written once, when the queue was declared");
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StringWriter text = new StringWriter();
+        p.store(text, "queue configuration; written once, when the queue was declared");
+        configFile(queueDir).write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static QueueConfig readConfig(Path file) throws IOException {
+    private QueueConfig readConfig(Path queueDir) throws IOException {
+        CheckpointFile file = configFile(queueDir);
+        ByteBuffer payload = file.read().orElseThrow(() -> new StorageException(file.file(), "is missing"))
+            .payload();
         Properties p = new Properties();
-        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-        }
+        p.load(new StringReader(StandardCharsets.UTF_8.decode(payload).toString()));
         try {
             return new QueueConfig(Integer.parseInt(p.getProperty("capacity")),
                 Duration.ofMillis(Long.parseLong(p.getProperty("visibilityTimeoutMillis"))),
                 Integer.parseInt(p.getProperty("maxInFlight")), Integer.parseInt(p.getProperty("maxWaiters")),
                 Integer.parseInt(p.getProperty("maxMessageBytes")));
         } catch (RuntimeException e) {
-            throw new IOException(file + ": not a valid queue configuration: " + e.getMessage(), e);
+            throw new StorageException(file.file(), "is not a valid queue configuration: " + e.getMessage());
+        }
+    }
+
+    private void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = opener.open(directory, Set.of(StandardOpenOption.READ))) {
+            channel.force(true);
         }
     }
 

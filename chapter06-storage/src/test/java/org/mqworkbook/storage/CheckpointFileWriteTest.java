@@ -1,0 +1,128 @@
+package org.mqworkbook.storage;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.Seeded;
+import org.mqworkbook.testkit.storage.CrashMode;
+import org.mqworkbook.testkit.storage.CrashSimulator;
+import org.mqworkbook.testkit.storage.SimulatedCrash;
+
+/**
+ * Exercise 6.6, {@link CheckpointFile#write}: the write-force-rename-force recipe, checked after a power cut
+ * and at every crash point of a write. README section "6.6 The durable broker", "Checkpoint files".
+ */
+@Exercise("6.6")
+@Tag("6.6")
+@Timeout(30)
+@ExtendWith(Seeded.class)
+class CheckpointFileWriteTest {
+    private static final String README = "README 6.6, \"Checkpoint files\"";
+
+    @TempDir
+    Path dir;
+
+    private CheckpointFile checkpoint(FileOpener opener) {
+        return new CheckpointFile(dir.resolve("offsets.checkpoint"), "OFFS", 1, opener);
+    }
+
+    private static ByteBuffer text(String payload) {
+        return ByteBuffer.wrap(payload.getBytes(UTF_8));
+    }
+
+    private static String text(Optional<CheckpointFile.Content> content) {
+        return UTF_8.decode(content.orElseThrow().payload()).toString();
+    }
+
+    @Test
+    void aWrittenCheckpointReadsBackItsPayloadAndLeavesNoTemporaryFile() throws IOException {
+        CheckpointFile file = checkpoint(FileOpener.REAL);
+        file.write(text("orders#0=1"));
+        file.write(text("orders#0=2"));
+        assertThat(text(file.read())).as("the second write replaced the first (%s)", README)
+            .isEqualTo("orders#0=2");
+        assertThat(file.temporaryFile()).as("the temporary file was renamed into place (%s)", README)
+            .doesNotExist();
+    }
+
+    @Test
+    void aPowerCutRightAfterAWriteKeepsWhatItWrote() throws IOException {
+        CrashSimulator disk = new CrashSimulator(1, CrashMode.DROP);
+        checkpoint(FileOpener.REAL).write(text("orders#0=1"));
+        checkpoint(disk::open).write(text("orders#0=2"));
+        disk.crash();
+        assertThat(text(checkpoint(FileOpener.REAL).read()))
+            .as("write returned, so the new checkpoint is durable: force the temporary file before renaming "
+                + "it, or the rename can reach the disk before the bytes it names (%s)", README)
+            .isEqualTo("orders#0=2");
+    }
+
+    @Test
+    void theDirectoryIsForcedAfterTheRename() throws IOException {
+        CheckpointFile[] file = new CheckpointFile[1];
+        List<String> seen = new ArrayList<>();
+        FileOpener recording = (Path path, Set<? extends OpenOption> options) -> {
+            if (Files.isDirectory(path)) {
+                seen.add("directory opened when the checkpoint held: " + readQuietly(file[0]));
+            }
+            return FileChannel.open(path, options);
+        };
+        file[0] = checkpoint(recording);
+        file[0].write(text("orders#0=7"));
+        assertThat(seen).as("a rename is durable only once its directory is forced: open the directory "
+            + "through the opener after the rename, and force it (%s)", README)
+            .containsExactly("directory opened when the checkpoint held: orders#0=7");
+    }
+
+    @Test
+    void aCrashAtAnyPointOfAWriteLeavesTheOldCheckpointOrTheNew(Random random) throws IOException {
+        checkpoint(FileOpener.REAL).write(text("orders#0=1"));
+        CrashSimulator counting = new CrashSimulator(0);
+        checkpoint(counting::open).write(text("orders#0=2" + "x".repeat(5000)));
+        long operations = counting.operations();
+        counting.crash();
+        for (CrashMode mode : CrashMode.values()) {
+            for (long point = 1; point <= operations; point++) {
+                checkpoint(FileOpener.REAL).write(text("orders#0=1"));
+                long seed = random.nextLong();
+                CrashSimulator disk = new CrashSimulator(seed, mode);
+                disk.crashAt(point);
+                try {
+                    checkpoint(disk::open).write(text("orders#0=2" + "x".repeat(5000)));
+                } catch (SimulatedCrash expected) {
+                    // the power failed during the write
+                }
+                disk.crash();
+                String after = text(checkpoint(FileOpener.REAL).read()).substring(0, 10);
+                assertThat(after).as("crash at operation %d of %d (%s, disk seed %d): the old checkpoint or the "
+                    + "new, never an error or a mix (%s)", point, operations, mode, seed, README)
+                    .isIn("orders#0=1", "orders#0=2");
+            }
+        }
+    }
+
+    private static String readQuietly(CheckpointFile file) {
+        try {
+            return file.read().map(c -> UTF_8.decode(c.payload()).toString()).orElse("nothing");
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+}
