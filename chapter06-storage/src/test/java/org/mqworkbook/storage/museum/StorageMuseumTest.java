@@ -154,4 +154,37 @@ class StorageMuseumTest {
         assertThat(caught).as("a torn record full of garbage is read back as data").isNotNull();
         assertThat(caught).hasMessageContaining("is what was written");
     }
+
+    /** Checkpoints 1, 2, … 8, each acknowledged when write returns; after a crash the last one must be there. */
+    private static CrashScenario<Long> checkpoints(boolean forceBeforeRename) {
+        return new CrashScenario<>() {
+            @Override
+            public void workload(CrashSimulator disk, Path directory, List<Long> acknowledged) throws Exception {
+                TinyCheckpoint checkpoint = new TinyCheckpoint(directory, disk::open, forceBeforeRename);
+                for (long value = 1; value <= 8; value++) {
+                    checkpoint.write(value);
+                    acknowledged.add(value);
+                }
+            }
+
+            @Override
+            public void check(Path directory, List<Long> acknowledged) throws Exception {
+                long last = acknowledged.isEmpty() ? -1 : acknowledged.get(acknowledged.size() - 1);
+                assertThat(new TinyCheckpoint(directory, FileChannel::open, forceBeforeRename).read())
+                    .as("the checkpoint holds the last acknowledged value or a later one").isGreaterThanOrEqualTo(last);
+            }
+        };
+    }
+
+    @Test
+    void theSweepFindsNothingWrongWithACheckpointForcedBeforeItsRename(Random random) throws IOException {
+        CrashPoints.sweep(random.nextLong(), CrashMode.DROP_OR_TEAR, 200, dir, checkpoints(true));
+    }
+
+    @Test
+    void theSweepCatchesACheckpointRenamedBeforeItWasForced(Random random) {
+        assertThatThrownBy(() -> CrashPoints.sweep(random.nextLong(), CrashMode.DROP, 200, dir, checkpoints(false)))
+            .as("the rename survives the crash, the bytes it names do not: an empty file under the real name")
+            .isInstanceOf(AssertionError.class).hasMessageContaining("not a whole checkpoint");
+    }
 }
