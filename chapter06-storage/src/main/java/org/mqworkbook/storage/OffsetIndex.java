@@ -34,7 +34,17 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * entries (binary search); the file is only written (appended) and read when the index is opened.
  * Kafka memory-maps its index files instead and preallocates them.
  *
- * <p>This class is not thread-safe: the segment that owns it serializes every call.
+ * <p><b>One writer, many readers.</b> Only one thread at a time appends, truncates or clears (the log's
+ * appending thread, or recovery); any number of threads may {@link #lookup} at the same time, while it
+ * does. So the entries readers see are one immutable-looking {@link Entries} snapshot — the two arrays and
+ * the count, published together through one {@code volatile} field. A reader reads that field once and
+ * searches what it got: it can never pair a new array with an old count, or one entry's offset with
+ * another's position. An append writes its slot <em>above</em> the published count (no reader looks there)
+ * and then publishes a snapshot with the count one larger; growing copies the arrays first. A truncation
+ * copies the entries it keeps into new arrays, because the slots it gives up will be written again by the
+ * next appends while a reader holding the old snapshot may still be searching them. Kafka's index does the
+ * same in its own way: the entries live in a memory-mapped file, the entry count is {@code volatile}, and a
+ * lookup takes the index's lock only on Windows, where resizing the file remaps it under the reader.
  */
 public final class OffsetIndex implements Closeable {
     /** Bytes per entry. */
@@ -44,10 +54,16 @@ public final class OffsetIndex implements Closeable {
     private final long baseOffset;
     private final FileChannel channel;
 
-    private int[] relativeOffsets = new int[16];
-    private int[] positions = new int[16];
-    /** How many entries are valid, in memory and in the file. */
-    private int entries;
+    /**
+     * The entries, in memory: {@code relativeOffsets[i]} and {@code positions[i]} for {@code i < count}, the
+     * same count that the file holds. The arrays may be longer (room to grow); slots at and above
+     * {@code count} belong to the writer.
+     */
+    private record Entries(int[] relativeOffsets, int[] positions, int count) {
+    }
+
+    /** Written only by the writer (see the class comment), read by readers: read it once per lookup. */
+    private volatile Entries entries = new Entries(new int[16], new int[16], 0);
 
     private OffsetIndex(Path file, long baseOffset, FileChannel channel) {
         this.file = file;
@@ -88,9 +104,10 @@ public final class OffsetIndex implements Closeable {
         while (content.remaining() >= ENTRY_BYTES) {
             int relative = content.getInt();
             int position = content.getInt();
-            if (relative < 0 || position < 0 || (entries > 0 && (relative <= relativeOffsets[entries - 1]
-                || position <= positions[entries - 1]))) {
-                throw new StorageException(file, "entry " + entries + " (" + relative + " → " + position
+            Entries e = entries;
+            if (relative < 0 || position < 0 || (e.count() > 0 && (relative <= e.relativeOffsets()[e.count() - 1]
+                || position <= e.positions()[e.count() - 1]))) {
+                throw new StorageException(file, "entry " + e.count() + " (" + relative + " → " + position
                     + ") does not follow the previous one: the index is corrupt");
             }
             addInMemory(relative, position);
@@ -100,8 +117,10 @@ public final class OffsetIndex implements Closeable {
     /**
      * Adds an entry: {@code offset}'s record starts at byte {@code position}. Both must be larger than
      * the last entry's ({@link IllegalArgumentException} naming the values and the file otherwise), and
-     * the offset must fit in 32 bits relative to the base offset. Write the 8 bytes at the end of the
-     * file (positional write), then remember the entry in memory ({@link #addInMemory}).
+     * the offset must fit in 32 bits relative to the base offset. Read {@link #entries} once (only this
+     * thread writes it, so it stays current), write the 8 bytes at the end of the file (positional write:
+     * entry number {@code count} starts at byte {@code count × 8}), then remember the entry in memory
+     * ({@link #addInMemory}, which publishes it to readers).
      */
     public void append(long offset, int position) throws IOException {
         // BEGIN EXERCISE 6.3
@@ -113,6 +132,9 @@ public final class OffsetIndex implements Closeable {
      * The entry with the largest offset at or below {@code offset}, found by binary search; if no
      * entry is that small (or the index is empty), the start of the segment:
      * {@code (baseOffset, 0)}. The record for {@code offset} is at that position or after it.
+     *
+     * <p>Called by readers while the writer appends: read {@link #entries} <em>once</em> into a local and
+     * search only that snapshot (reading the field twice could give two different snapshots).
      */
     public OffsetPosition lookup(long offset) {
         // BEGIN EXERCISE 6.3
@@ -120,19 +142,25 @@ public final class OffsetIndex implements Closeable {
         // END EXERCISE 6.3
     }
 
-    /** Removes every entry for an offset at or above {@code offset} (recovery truncated the log there). */
+    /**
+     * Removes every entry for an offset at or above {@code offset} (recovery truncated the log there). The
+     * entries kept are copied into new arrays: see the class comment for why.
+     */
     public void truncateTo(long offset) throws IOException {
-        int keep = entries;
-        while (keep > 0 && baseOffset + relativeOffsets[keep - 1] >= offset) {
+        Entries e = entries;
+        int keep = e.count();
+        while (keep > 0 && baseOffset + e.relativeOffsets()[keep - 1] >= offset) {
             keep--;
         }
-        entries = keep;
+        int capacity = Math.max(16, keep);
+        entries = new Entries(Arrays.copyOf(e.relativeOffsets(), capacity), Arrays.copyOf(e.positions(), capacity),
+            keep);
         channel.truncate((long) keep * ENTRY_BYTES);
     }
 
     /** Removes every entry. */
     public void clear() throws IOException {
-        entries = 0;
+        entries = new Entries(new int[16], new int[16], 0);
         channel.truncate(0);
     }
 
@@ -142,7 +170,7 @@ public final class OffsetIndex implements Closeable {
     }
 
     public int entries() {
-        return entries;
+        return entries.count();
     }
 
     public long baseOffset() {
@@ -153,15 +181,23 @@ public final class OffsetIndex implements Closeable {
         return file;
     }
 
-    /** Remembers an entry; grows the arrays by doubling. */
+    /**
+     * Remembers an entry and publishes it: the slot at the published count is written first (no reader
+     * looks at it yet), then a snapshot one longer is published — the volatile write that makes the slot
+     * visible to every reader that reads the new snapshot. Full arrays are first copied into arrays twice
+     * as long; readers of the old snapshot keep the old arrays, which nobody writes any more.
+     */
     private void addInMemory(int relative, int position) {
-        if (entries == relativeOffsets.length) {
-            relativeOffsets = Arrays.copyOf(relativeOffsets, entries * 2);
-            positions = Arrays.copyOf(positions, entries * 2);
+        Entries e = entries;
+        int[] offsets = e.relativeOffsets();
+        int[] bytes = e.positions();
+        if (e.count() == offsets.length) {
+            offsets = Arrays.copyOf(offsets, e.count() * 2);
+            bytes = Arrays.copyOf(bytes, e.count() * 2);
         }
-        relativeOffsets[entries] = relative;
-        positions[entries] = position;
-        entries++;
+        offsets[e.count()] = relative;
+        bytes[e.count()] = position;
+        entries = new Entries(offsets, bytes, e.count() + 1);
     }
 
     @Override
@@ -171,6 +207,6 @@ public final class OffsetIndex implements Closeable {
 
     @Override
     public String toString() {
-        return "OffsetIndex[" + file + ", " + entries + " entries]";
+        return "OffsetIndex[" + file + ", " + entries.count() + " entries]";
     }
 }

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  *  dir/ 00000000000000000000.log .index   offsets 0..4999      (closed, flushed)
  *       00000000000000005000.log .index   offsets 5000..9999   (closed, flushed)
  *       00000000000000010000.log .index   offsets 10000..      ← active: appends go here
+ *       00000000000000000000.log.deleted   (retention deleted it; removed when its last reader leaves)
  *       quarantine/                        files recovery could not use, kept aside, never deleted
  * </pre>
  *
@@ -34,11 +35,13 @@ import java.util.stream.Stream;
  * before the segment's own index finds the position.
  *
  * <p>Methods of this class are thread safe. {@link #lock} serializes appends, rolls and retention;
- * reads take no lock (the segment map is concurrent and segments publish their size safely); the
- * group-commit fsync runs without the lock so that appends continue during it.
+ * reads take no lock (the segment map is concurrent, segments publish their size and index entries
+ * safely, and a read holds its segment open against retention: {@link #readSegment}); the group-commit
+ * fsync runs without the lock so that appends continue during it. {@code LogConcurrencyTest} backs this.
  */
 public final class Log implements Closeable {
     private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.(log|index)");
+    private static final Pattern DELETED_SEGMENT_FILE = Pattern.compile("\\d{20}\\.(log|index)\\.deleted");
 
     private final Path dir;
     private final LogConfig config;
@@ -81,7 +84,11 @@ public final class Log implements Closeable {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 Matcher m = SEGMENT_FILE.matcher(file.getFileName().toString());
-                if (!m.matches()) {
+                if (DELETED_SEGMENT_FILE.matcher(file.getFileName().toString()).matches()) {
+                    // retention had deleted it; the broker stopped before the last reader let go
+                    Files.delete(file);
+                    recoveryReport.add(file.getFileName() + " was a deleted segment's file: removed");
+                } else if (!m.matches()) {
                     foreign.add(file);
                 } else if (m.group(2).equals("log")) {
                     baseOffsets.add(Long.parseLong(m.group(1)));
@@ -205,7 +212,9 @@ public final class Log implements Closeable {
     /**
      * Reads records from {@code offset} on, about {@code maxBytes} of them (at least one if there is one).
      * Find the segment with the greatest base offset at or below {@code offset}; if it has nothing from
-     * there on (the offset is its last + 1), go on to the next segment.
+     * there on (the offset is its last + 1), go on to the next segment. Read a segment through
+     * {@link #readSegment}, never {@code LogSegment.read} directly: retention may delete the segment while
+     * you read it.
      *
      * @throws OffsetOutOfRangeException if {@code offset} is below {@link #logStartOffset()} or above
      *                                   {@link #nextOffset()}; reading at the next offset returns nothing
@@ -219,13 +228,31 @@ public final class Log implements Closeable {
         }
         for (Map.Entry<Long, LogSegment> e = segments.floorEntry(offset); e != null;
              e = segments.higherEntry(e.getKey())) {
-            List<Record> records = e.getValue().read(Math.max(offset, e.getKey()), maxBytes);
+            List<Record> records = readSegment(e.getValue(), Math.max(offset, e.getKey()), maxBytes);
             if (!records.isEmpty()) {
                 return records;
             }
         }
         return List.of();
         // END EXERCISE 6.4
+    }
+
+    /**
+     * Reads from one segment, holding it open ({@link LogSegment#retain}) so that retention, which may
+     * remove it from the log at any moment, cannot close its files under the read.
+     *
+     * @throws OffsetOutOfRangeException if retention deleted the segment before the read could enter it:
+     *                                   its offsets are below the log's start now
+     */
+    private List<Record> readSegment(LogSegment segment, long offset, int maxBytes) throws IOException {
+        if (!segment.retain()) {
+            throw new OffsetOutOfRangeException(offset, logStartOffset(), nextOffset());
+        }
+        try {
+            return segment.read(offset, maxBytes);
+        } finally {
+            segment.release();
+        }
     }
 
     /**

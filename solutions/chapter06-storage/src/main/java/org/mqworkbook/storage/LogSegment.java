@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One file of the log: records appended one after another, never changed in place, plus its sparse
@@ -30,7 +33,18 @@ import java.util.Set;
  * {@link Log} holds its lock). {@link #flush()} may run concurrently with appends (group commit
  * fsyncs while producers keep appending: {@code FileChannel} allows it). {@link #read} may run
  * concurrently with appends: it only reads bytes below {@link #size}, which is published after the
- * bytes are written ({@code volatile}: written by the appending thread, read by readers).
+ * bytes are written ({@code volatile}: written by the appending thread, read by readers), and its index
+ * lookups are safe for one writer and many readers ({@link OffsetIndex}).
+ *
+ * <p><b>Deleting a segment that someone is reading.</b> Retention removes a segment from the log while
+ * readers that found it a moment earlier may still be inside it. So the segment counts its users — the
+ * log, while the segment is in it, plus each read in progress ({@link #retain}, {@link #release}) — and
+ * closes its files only when the last one leaves; {@link #delete()} renames both files to
+ * {@code <name>.deleted} at once (a restart finishes the job if the broker dies first) and removes them
+ * when the count reaches 0. Once the count is 0 it stays 0: a reader that comes too late is refused and
+ * reports the offset as deleted. Kafka renames a deleted segment's files the same way and removes them
+ * after {@code file.delete.delay.ms} (a minute), betting that no read lasts longer; counting readers
+ * replaces the bet with a certainty.
  */
 public final class LogSegment implements Closeable {
     private final Path logFile;
@@ -49,6 +63,15 @@ public final class LogSegment implements Closeable {
     private volatile long largestTimestamp = -1;
     /** When the first record was appended (-1: none yet), for rolling by age. */
     private volatile long firstTimestamp = -1;
+    /**
+     * The log's reference (while the segment is in the log) plus one per read in progress. The files are
+     * closed when it reaches 0, and it never leaves 0. Any thread.
+     */
+    private final AtomicInteger users = new AtomicInteger(1);
+    /** Whether the log's reference was given up ({@link #close()} or {@link #delete()}): only once. */
+    private final AtomicBoolean released = new AtomicBoolean();
+    /** Set by {@link #delete()} before the log's reference is released; read by whoever closes last. */
+    private volatile boolean deleted;
 
     private LogSegment(Path logFile, long baseOffset, LogConfig config, FileChannel channel, OffsetIndex index,
                        long size) {
@@ -275,22 +298,72 @@ public final class LogSegment implements Closeable {
         return index;
     }
 
-    /** Closes and deletes both files (retention). */
-    public void delete() throws IOException {
-        close();
-        Files.deleteIfExists(logFile);
-        Files.deleteIfExists(index.file());
+    /** {@code 00000000000000000050.log.deleted}: where {@link #delete()} moves a file until it is removed. */
+    public static Path deletedFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".deleted");
     }
 
+    /**
+     * Enters the segment for a read: while entered, its files stay open even if retention deletes it.
+     * Pair every {@code true} with one {@link #release()}.
+     *
+     * @return {@code false} if the segment is already closed (deleted, or its log closed): do not read it
+     */
+    public boolean retain() {
+        while (true) {
+            int current = users.get();
+            if (current == 0) {
+                return false;
+            }
+            if (users.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Leaves the segment after a read; the last one out closes the files (and removes them if deleted). */
+    public void release() throws IOException {
+        int left = users.decrementAndGet();
+        assert left >= 0 : "released more often than retained: " + this;
+        if (left == 0) {
+            closeFiles();
+        }
+    }
+
+    /**
+     * Deletes the segment (retention): both files are renamed to {@code .deleted} now, and closed and removed
+     * when no read is inside the segment any more. The log removes the segment from its map first, so no new
+     * read can find it.
+     */
+    public void delete() throws IOException {
+        Files.move(logFile, deletedFile(logFile), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(index.file(), deletedFile(index.file()), StandardCopyOption.ATOMIC_MOVE);
+        deleted = true;
+        close();
+    }
+
+    /** Gives up the log's reference: the files are closed now, or when the last read in progress leaves. */
     @Override
     public void close() throws IOException {
+        if (released.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    private void closeFiles() throws IOException {
         try {
             channel.close();
         } finally {
             try {
-                index.flush();
+                if (!deleted) {
+                    index.flush(); // a clean shutdown leaves a whole index (see flush())
+                }
             } finally {
                 index.close();
+                if (deleted) {
+                    Files.deleteIfExists(deletedFile(logFile));
+                    Files.deleteIfExists(deletedFile(index.file()));
+                }
             }
         }
     }
