@@ -2,15 +2,20 @@ package org.mqworkbook.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
@@ -42,6 +47,8 @@ import org.mqworkbook.marker.ExerciseNotDone;
  */
 public final class Log implements Closeable {
     private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.(log|index)");
+    /** The offset below which every record is known to be flushed: Kafka's recovery point. */
+    public static final String RECOVERY_POINT_FILE = "recovery-point.checkpoint";
     private static final Pattern DELETED_SEGMENT_FILE = Pattern.compile("\\d{20}\\.(log|index)\\.deleted");
 
     private final Path dir;
@@ -53,6 +60,14 @@ public final class Log implements Closeable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final GroupCommit groupCommit = new GroupCommit(this::flushActive);
     private final List<String> recoveryReport = new ArrayList<>();
+    /** First offset of each run of unreadable offsets → why; the run ends where the next segment begins. */
+    private final ConcurrentSkipListMap<Long, String> unreadable = new ConcurrentSkipListMap<>();
+    /** Where {@link #checkpointRecoveryPoint()} writes the offset below which everything is flushed. */
+    private final CheckpointFile recoveryPointFile;
+    /** The recovery point last written. Guarded by lock. */
+    private long checkpointedRecoveryPoint;
+    /** When {@link #checkpointRecoveryPointIfDue()} last wrote it (clock millis). Guarded by lock. */
+    private long recoveryPointWrittenMillis;
 
     /** Records and bytes appended since the last flush, and when the oldest of them was appended. Guarded by lock. */
     private long unflushedMessages;
@@ -64,6 +79,7 @@ public final class Log implements Closeable {
         this.config = config;
         this.opener = opener;
         this.clock = clock;
+        this.recoveryPointFile = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE), "RCVP", 1, opener);
     }
 
     /**
@@ -80,15 +96,18 @@ public final class Log implements Closeable {
     }
 
     private void load() throws IOException {
-        List<Long> baseOffsets = new ArrayList<>();
+        TreeSet<Long> baseOffsets = new TreeSet<>();
         List<Path> foreign = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                Matcher m = SEGMENT_FILE.matcher(file.getFileName().toString());
-                if (DELETED_SEGMENT_FILE.matcher(file.getFileName().toString()).matches()) {
+                String name = file.getFileName().toString();
+                Matcher m = SEGMENT_FILE.matcher(name);
+                if (DELETED_SEGMENT_FILE.matcher(name).matches()) {
                     // retention had deleted it; the broker stopped before the last reader let go
                     Files.delete(file);
-                    recoveryReport.add(file.getFileName() + " was a deleted segment's file: removed");
+                    recoveryReport.add(name + " was a deleted segment's file: removed");
+                } else if (name.equals(RECOVERY_POINT_FILE) || name.equals(RECOVERY_POINT_FILE + ".tmp")) {
+                    continue; // read below; a stray .tmp is replaced by the next write
                 } else if (!m.matches()) {
                     foreign.add(file);
                 } else if (m.group(2).equals("log")) {
@@ -101,35 +120,127 @@ public final class Log implements Closeable {
         for (Path file : foreign) {
             quarantine(file, "does not belong to a log");
         }
-        Collections.sort(baseOffsets);
-        for (int i = 0; i < baseOffsets.size(); i++) {
-            long base = baseOffsets.get(i);
-            boolean last = i == baseOffsets.size() - 1;
+        long recoveryPoint = readRecoveryPoint();
+        while (!baseOffsets.isEmpty()) {
+            long base = baseOffsets.pollFirst();
+            boolean last = baseOffsets.isEmpty();
             boolean indexMissing = !Files.exists(LogSegment.indexFile(dir, base));
             LogSegment segment = LogSegment.open(dir, base, config, opener);
-            if (last || indexMissing) {
-                SegmentRecovery recovery = segment.recover();
-                if (recovery.truncated() || indexMissing) {
-                    recoveryReport.add(recovery.toString());
-                }
-            } else {
-                segment.recover(); // older segments were flushed when rolled; checking them keeps offsets honest
-            }
-            if (!segments.isEmpty() && segment.baseOffset() != segments.lastEntry().getValue().nextOffset()) {
-                // a gap: a later segment cannot follow; keep it aside rather than reuse or skip offsets
+            if (!segments.isEmpty() && base < segments.lastEntry().getValue().nextOffset()) {
+                // overlaps the segment before: two files claim the same offsets; keep this one aside
                 segment.close();
-                quarantine(segment.logFile(), "does not continue the log (expected base offset "
-                    + segments.lastEntry().getValue().nextOffset() + ")");
+                quarantine(segment.logFile(), "overlaps the segment before it (which ends at offset "
+                    + (segments.lastEntry().getValue().nextOffset() - 1) + ")");
                 quarantine(LogSegment.indexFile(dir, base), "belongs to a quarantined segment");
                 continue;
+            }
+            SegmentRecovery recovery = segment.recover();
+            if (indexMissing) {
+                recoveryReport.add(recovery.toString());
+            }
+            if (!recovery.clean()) {
+                // Only the last segment can end in bytes that were never flushed: a rolled segment was forced
+                // before the next one began. So anything invalid elsewhere, or below the recovery point, is
+                // damage to acknowledged records, not a crash's torn tail.
+                keepOrCut(segment, recovery, last ? recoveryPoint : Long.MAX_VALUE).ifPresent(baseOffsets::add);
+            }
+            if (!segments.isEmpty() && base > segments.lastEntry().getValue().nextOffset()) {
+                reportUnreadable(segments.lastEntry().getValue().nextOffset(), base - 1, "no segment holds them");
             }
             segments.put(base, segment);
         }
         if (segments.isEmpty()) {
             segments.put(0L, LogSegment.open(dir, 0, config, opener));
         }
+        if (nextOffset() < recoveryPoint) {
+            // the last records below the recovery point were damaged and nothing valid followed them: the log
+            // goes on after them, so that their offsets are never given to other records
+            reportUnreadable(nextOffset(), recoveryPoint - 1, "no segment holds them");
+            LogSegment next = LogSegment.open(dir, recoveryPoint, config, opener);
+            segments.put(next.baseOffset(), next);
+        }
         groupCommit.appended(nextOffset() - 1);
         groupCommit.flushed(nextOffset() - 1);
+        checkpointedRecoveryPoint = recoveryPoint;
+    }
+
+    /**
+     * Decides what the invalid bytes after a segment's valid prefix are. If no valid record follows them and
+     * they are at or above {@code recoveryPoint}, they are a torn tail: never flushed, never acknowledged,
+     * cut. Otherwise they are damage: the whole file is copied to {@code quarantine/} first (nothing is
+     * destroyed), the records found after the damage are copied into a segment of their own, and the
+     * damaged part is cut from this one, so that its offsets become a gap the log reports instead of hiding.
+     *
+     * @return the base offset of the segment made of the records after the damage, if there are any
+     */
+    private Optional<Long> keepOrCut(LogSegment segment, SegmentRecovery recovery, long recoveryPoint)
+        throws IOException {
+        long from = segment.nextOffset();
+        Optional<OffsetPosition> resume = segment.findValidRecordAfter(recovery.validBytes(), from);
+        if (resume.isEmpty() && from >= recoveryPoint) {
+            segment.cutInvalidTail();
+            recoveryReport.add(segment.logFile().getFileName() + ": " + recovery.invalidBytes()
+                + " bytes truncated at position " + recovery.validBytes() + ", after the last flush ("
+                + recovery.reason() + ")");
+            return Optional.empty();
+        }
+        if (resume.isPresent() && resume.get().offset() == segment.baseOffset()) {
+            throw new StorageException(segment.logFile(), "begins with " + resume.get().position() + " bytes that "
+                + "are not records, before its first record: recovery cannot repair it in place; move the file "
+                + "aside to start without it");
+        }
+        Path copy = quarantineCopy(segment.logFile());
+        String why = "damaged at position " + recovery.validBytes() + " of " + segment.logFile().getFileName()
+            + " (" + recovery.reason() + "); the file as it was is kept as " + dir.relativize(copy);
+        unreadable.put(from, why);
+        if (resume.isPresent()) {
+            segment.copyFrom(resume.get().position(), resume.get().offset(), opener).close();
+        }
+        segment.cutInvalidTail();
+        if (resume.isPresent() && resume.get().offset() == from) {
+            recoveryReport.add("bytes between records were " + why + "; no offset was lost");
+        }
+        return resume.map(OffsetPosition::offset);
+    }
+
+    /** Reports offsets {@code from} to {@code to} unreadable, with the damage recovery found there if any. */
+    private void reportUnreadable(long from, long to, String otherwise) {
+        String why = unreadable.computeIfAbsent(from, f -> otherwise);
+        recoveryReport.add("offsets " + from + " to " + to + " are unreadable: " + why
+            + "; the records after them are served");
+    }
+
+    /** Copies {@code file} into {@code quarantine/} as it is, forced; the original stays. */
+    private Path quarantineCopy(Path file) throws IOException {
+        Path aside = Files.createDirectories(dir.resolve("quarantine"));
+        Path target = aside.resolve(file.getFileName() + ".damaged." + clock.millis());
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel out = opener.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+            long size = in.size();
+            for (long done = 0; done < size; ) {
+                done += in.transferTo(done, size - done, out);
+            }
+            out.force(true);
+        }
+        return target;
+    }
+
+    /** The recovery point as last written, or 0 (nothing is known flushed) if there is none or it is unusable. */
+    private long readRecoveryPoint() {
+        try {
+            Optional<CheckpointFile.Content> content = recoveryPointFile.read();
+            if (content.isEmpty()) {
+                return 0;
+            }
+            ByteBuffer payload = content.get().payload();
+            if (payload.remaining() != 8) {
+                throw new StorageException(recoveryPointFile.file(), "holds " + payload.remaining() + " bytes, not 8");
+            }
+            return payload.getLong();
+        } catch (IOException e) {
+            recoveryReport.add(e.getMessage() + ": ignored; every invalid tail is treated as a torn write");
+            return 0;
+        }
     }
 
     private void quarantine(Path file, String why) throws IOException {
@@ -197,7 +308,8 @@ public final class Log implements Closeable {
      * Find the segment with the greatest base offset at or below {@code offset}; if it has nothing from
      * there on (the offset is its last + 1), go on to the next segment. Read a segment through
      * {@link #readSegment}, never {@code LogSegment.read} directly: retention may delete the segment while
-     * you read it.
+     * you read it. Give it the offset you were asked for, not the segment's base offset: if the next segment
+     * starts later, the offsets between are unreadable, and {@code readSegment} says so.
      *
      * @throws OffsetOutOfRangeException if {@code offset} is below {@link #logStartOffset()} or above
      *                                   {@link #nextOffset()}; reading at the next offset returns nothing
@@ -210,12 +322,20 @@ public final class Log implements Closeable {
 
     /**
      * Reads from one segment, holding it open ({@link LogSegment#retain}) so that retention, which may
-     * remove it from the log at any moment, cannot close its files under the read.
+     * remove it from the log at any moment, cannot close its files under the read. {@code offset} is the
+     * offset asked for: below the segment's base offset it lies in a gap that damage left between this
+     * segment and the one before, and the read is refused rather than silently continued after the gap.
      *
-     * @throws OffsetOutOfRangeException if retention deleted the segment before the read could enter it:
-     *                                   its offsets are below the log's start now
+     * @throws OffsetOutOfRangeException  if retention deleted the segment before the read could enter it:
+     *                                    its offsets are below the log's start now
+     * @throws UnreadableOffsetsException if {@code offset} is below the segment's base offset
      */
     private List<Record> readSegment(LogSegment segment, long offset, int maxBytes) throws IOException {
+        if (offset < segment.baseOffset()) {
+            Map.Entry<Long, String> gap = unreadable.floorEntry(offset);
+            throw new UnreadableOffsetsException(dir, offset, segment.baseOffset() - 1,
+                gap == null ? "no segment holds them" : gap.getValue());
+        }
         if (!segment.retain()) {
             throw new OffsetOutOfRangeException(offset, logStartOffset(), nextOffset());
         }
@@ -339,11 +459,49 @@ public final class Log implements Closeable {
         return dir;
     }
 
+    /**
+     * Writes the recovery point — the offset below which every record is on disk — if it moved since the
+     * last write. Recovery uses it to tell a torn tail (bytes after it, never acknowledged: cut) from damage
+     * to acknowledged records (bytes before it: kept aside, reported). Costs an fsync and a rename, so the
+     * broker's timer calls it now and then (Kafka: every {@code log.flush.offset.checkpoint.interval.ms},
+     * a minute), and {@link #close()} calls it last; between two writes recovery is merely more cautious.
+     */
+    public void checkpointRecoveryPoint() throws IOException {
+        lock.lock();
+        try {
+            long point = groupCommit.durableOffset() + 1;
+            if (point > checkpointedRecoveryPoint) {
+                recoveryPointFile.write(ByteBuffer.allocate(8).putLong(0, point));
+                checkpointedRecoveryPoint = point;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often {@link #checkpointRecoveryPointIfDue()} writes at most (Kafka's default is a minute). */
+    public static final Duration RECOVERY_POINT_INTERVAL = Duration.ofSeconds(5);
+
+    /** {@link #checkpointRecoveryPoint()}, at most once per {@link #RECOVERY_POINT_INTERVAL}: for timers. */
+    public void checkpointRecoveryPointIfDue() throws IOException {
+        lock.lock();
+        try {
+            long now = clock.millis();
+            if (now - recoveryPointWrittenMillis >= RECOVERY_POINT_INTERVAL.toMillis()) {
+                checkpointRecoveryPoint();
+                recoveryPointWrittenMillis = now;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         lock.lock();
         try {
             flushLocked();
+            checkpointRecoveryPoint();
             for (LogSegment segment : segments.values()) {
                 segment.close();
             }

@@ -2,12 +2,14 @@ package org.mqworkbook.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -147,19 +149,110 @@ public final class LogSegment implements Closeable {
     }
 
     /**
-     * Checks every record from the start of the file and keeps only the valid prefix (exercise 6.5).
+     * Checks every record from the start of the file and finds the valid prefix (exercise 6.5).
      *
      * <p>Scan with a {@link RecordScanner} from 0 to the file's size. Stop at the first record that is
      * incomplete (a torn write), corrupt, or whose offset is not the one expected (base offset, then one
-     * more each time): everything from there on is cut off ({@code channel.truncate}). While scanning,
-     * rebuild the index from scratch ({@link OffsetIndex#clear()}, then an entry every index interval, as
-     * {@link #append} would add them). Set {@link #size}, {@link #nextOffset} and the timestamps from what
-     * was kept, force the file and the index, and report what happened.
+     * more each time). While scanning, rebuild the index from scratch ({@link OffsetIndex#clear()}, then an
+     * entry every index interval, as {@link #append} would add them). Set {@link #size}, {@link #nextOffset}
+     * and the timestamps from the valid prefix, force the file and the index, and report what you found.
+     *
+     * <p>Cut nothing: whether the bytes after the valid prefix are a torn tail (never acknowledged: the
+     * {@link Log} cuts them with {@link #cutInvalidTail()}) or damage to acknowledged records (the log keeps
+     * them aside and serves what it can find after them) is for the log to decide; it knows where the last
+     * flush was. Reads never look past {@link #size} anyway.
      */
     public SegmentRecovery recover() throws IOException {
         // BEGIN EXERCISE 6.5
         throw new ExerciseNotDone("6.5");
         // END EXERCISE 6.5
+    }
+
+    /**
+     * Cuts off the bytes after the valid prefix that {@link #recover()} found: a torn tail. Called by the
+     * log, only for bytes that were never acknowledged.
+     */
+    public void cutInvalidTail() throws IOException {
+        if (channel.size() > size) {
+            channel.truncate(size);
+            channel.force(true);
+        }
+    }
+
+    /**
+     * The first whole, checksummed record after byte {@code from} whose offset is at least
+     * {@code expectedOffset}: where reading can resume after damage. Looks at every byte position, but
+     * computes a checksum only where the length and offset fields are plausible, so that a damaged region
+     * costs one pass over it. Given code.
+     *
+     * @return its offset and position, or empty if no valid record follows
+     */
+    public Optional<OffsetPosition> findValidRecordAfter(long from, long expectedOffset) throws IOException {
+        long fileSize = channel.size();
+        int header = RecordFormat.LENGTH_BYTES + RecordFormat.CRC_BYTES + 1 + 8;
+        long maxOffset = expectedOffset + (fileSize - from) / (RecordFormat.LENGTH_BYTES + RecordFormat.MIN_LENGTH);
+        ByteBuffer window = ByteBuffer.allocate(64 * 1024);
+        long windowStart = -1;
+        int windowLength = 0;
+        for (long position = from + 1; position + RecordFormat.LENGTH_BYTES + RecordFormat.MIN_LENGTH <= fileSize;
+             position++) {
+            if (position < windowStart || position + header > windowStart + windowLength) {
+                window.clear();
+                windowStart = position;
+                while (window.hasRemaining() && channel.read(window, windowStart + window.position()) > 0) {
+                    // fill the window
+                }
+                windowLength = window.position();
+            }
+            int at = (int) (position - windowStart);
+            int length = window.getInt(at);
+            long offset = window.getLong(at + RecordFormat.LENGTH_BYTES + RecordFormat.CRC_BYTES + 1);
+            if (length < RecordFormat.MIN_LENGTH || length > config.maxRecordBytes()
+                || position + RecordFormat.LENGTH_BYTES + length > fileSize || offset < expectedOffset
+                || offset > maxOffset) {
+                continue;
+            }
+            ByteBuffer candidate = ByteBuffer.allocate(RecordFormat.LENGTH_BYTES + length);
+            while (candidate.hasRemaining() && channel.read(candidate, position + candidate.position()) > 0) {
+                // read the whole candidate
+            }
+            if (RecordFormat.read(candidate.flip(), config.maxRecordBytes()) instanceof RecordRead.Valid) {
+                return Optional.of(new OffsetPosition(offset, (int) position));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Copies this segment's bytes from {@code position} to the end into a new segment file whose base
+     * offset is {@code baseOffset} (the offset of the record at {@code position}), forced, and returns it,
+     * open and not yet recovered. An old file with that name (left by a recovery that crashed here) is
+     * replaced. How the log keeps the records found after damage, in a segment of their own.
+     */
+    public LogSegment copyFrom(long position, long baseOffset, FileOpener opener) throws IOException {
+        Path dir = logFile.getParent();
+        Path target = logFile(dir, baseOffset);
+        try (FileChannel out = opener.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))) {
+            long end = channel.size();
+            ByteBuffer chunk = ByteBuffer.allocate(256 * 1024);
+            long written = 0;
+            for (long from = position; from < end; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), end - from));
+                int read = channel.read(chunk, from);
+                if (read <= 0) {
+                    break;
+                }
+                chunk.flip();
+                while (chunk.hasRemaining()) {
+                    written += out.write(chunk, written);
+                }
+                from += read;
+            }
+            out.force(true);
+        }
+        Files.deleteIfExists(indexFile(dir, baseOffset)); // the new segment's index is rebuilt by its recovery
+        return open(dir, baseOffset, config, opener);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.mqworkbook.storage;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -100,21 +101,126 @@ class RecoveryTest {
     }
 
     @Test
-    void cutsOffACorruptLastRecordAndKeepsEverythingBefore() throws IOException {
+    void cutsOffACorruptLastRecordWrittenAfterTheLastRecoveryPoint() throws IOException {
         try (Log log = open()) {
             appendAll(log, 3);
         }
+        Files.delete(dir.resolve(Log.RECOVERY_POINT_FILE)); // as after a crash before any was written
+        flipLastByte(activeLogFile());
+
+        try (Log log = open()) {
+            assertThat(readAll(log)).as("nothing says m2 was ever flushed: a bit flip in it is a torn write, caught "
+                + "by its checksum and cut, never returned").containsExactly("m0", "m1");
+            assertThat(log.recoveryReport()).anySatisfy(line -> assertThat(line).contains("corrupt")
+                .contains("truncated"));
+            assertThat(log.nextOffset()).as("offset 2 was never acknowledged, so it is given again").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void reportsACorruptLastRecordBelowTheRecoveryPointInsteadOfCuttingIt() throws IOException {
+        try (Log log = open()) {
+            appendAll(log, 3); // close() records that offsets 0 to 2 are flushed: the recovery point is 3
+        }
         Path file = activeLogFile();
+        flipLastByte(file);
+
+        try (Log log = open()) {
+            assertThat(log.read(0, 4096)).extracting(r -> new String(r.value(), UTF_8)).containsExactly("m0", "m1");
+            assertThatThrownBy(() -> log.read(2, 4096)).as("m2 was flushed, so acknowledged: its damage is "
+                + "reported, never hidden (README 6.5, \"Torn tails and damage\")")
+                .isInstanceOfSatisfying(UnreadableOffsetsException.class, e -> {
+                    assertThat(e.firstOffset()).isEqualTo(2);
+                    assertThat(e.lastOffset()).isEqualTo(2);
+                });
+            assertThat(log.nextOffset()).as("offset 2 is never given to another record").isEqualTo(3);
+            assertThat(log.recoveryReport()).anySatisfy(line -> assertThat(line).contains("offsets 2 to 2")
+                .contains("unreadable").contains("quarantine"));
+        }
+    }
+
+    @Test
+    void keepsTheRecordsAfterDamageInTheMiddleOfASegmentAndNamesTheUnreadableOffsets() throws IOException {
+        LogConfig oneSegment = CONFIG.withSegmentBytes(1 << 20);
+        try (Log log = Log.open(dir, oneSegment, FileOpener.REAL, clock)) {
+            appendAll(log, 300);
+        }
+        Path file = activeLogFile();
+        long middle = Files.size(file) / 2;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[16]), middle); // 16 bytes of a flushed record zeroed
+        }
+        byte[] damaged = Files.readAllBytes(file);
+
+        try (Log log = Log.open(dir, oneSegment, FileOpener.REAL, clock)) {
+            List<String> before = new ArrayList<>();
+            long next = 0;
+            long firstUnreadable = -1;
+            try {
+                while (next < log.nextOffset()) {
+                    List<Record> batch = log.read(next, 4096);
+                    if (batch.isEmpty()) {
+                        break;
+                    }
+                    batch.forEach(r -> before.add(new String(r.value(), UTF_8)));
+                    next += batch.size();
+                }
+            } catch (UnreadableOffsetsException gap) {
+                assertThat(gap.firstOffset()).as("the first unreadable offset is the first one not read")
+                    .isEqualTo(next);
+                assertThat(gap.lastOffset() - gap.firstOffset()).as("16 bytes damage one or two records")
+                    .isBetween(0L, 1L);
+                assertThat(gap).hasMessageContaining("quarantine");
+                firstUnreadable = gap.firstOffset();
+                next = gap.lastOffset() + 1;
+            }
+            assertThat(before).as("every record before the damage, in order").hasSize((int) firstUnreadable)
+                .startsWith("m0");
+            List<String> after = new ArrayList<>();
+            while (next < log.nextOffset()) {
+                List<Record> batch = log.read(next, 4096);
+                for (Record r : batch) {
+                    assertThat(r.offset()).isEqualTo(next);
+                    after.add(new String(r.value(), UTF_8));
+                    next++;
+                }
+            }
+            assertThat(after).as("the records after the damage are served, not dropped (README 6.5, \"Torn tails "
+                + "and damage\")").endsWith("m299");
+            assertThat(before.size() + after.size()).as("all but the damaged ones").isBetween(298, 299);
+            assertThat(log.append(null, "m300".getBytes(UTF_8), List.of())).as("offsets go on, never reused")
+                .isEqualTo(300);
+            assertThat(log.recoveryReport()).anySatisfy(line -> assertThat(line).contains("unreadable")
+                .contains("position"));
+        }
+        try (Stream<Path> aside = Files.list(dir.resolve("quarantine"))) {
+            Path copy = aside.filter(p -> p.getFileName().toString().contains(".damaged.")).findFirst().orElseThrow();
+            assertThat(Files.readAllBytes(copy)).as("the damaged file is kept aside byte for byte").isEqualTo(damaged);
+        }
+    }
+
+    @Test
+    void damageInAnOlderSegmentKeepsEveryLaterSegment() throws IOException {
+        try (Log log = open()) {
+            appendAll(log, 100);
+        }
+        Path first = dir.resolve("00000000000000000000.log");
+        try (FileChannel channel = FileChannel.open(first, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {0x7f, 0x7f, 0x7f}), 60);
+        }
+
+        try (Log log = open()) {
+            assertThat(log.nextOffset()).as("no later segment was put aside or lost").isEqualTo(100);
+            assertThat(log.read(99, 4096)).extracting(r -> new String(r.value(), UTF_8)).containsExactly("m99");
+            assertThatThrownBy(() -> log.read(1, 4096)).isInstanceOf(UnreadableOffsetsException.class);
+        }
+    }
+
+    private static void flipLastByte(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer last = ByteBuffer.allocate(1);
             channel.read(last, channel.size() - 1);
             channel.write(ByteBuffer.wrap(new byte[] {(byte) (last.get(0) ^ 0x01)}), channel.size() - 1);
-        }
-
-        try (Log log = open()) {
-            assertThat(readAll(log)).as("a bit flip in m2 is caught by its checksum; m2 is cut, never returned")
-                .containsExactly("m0", "m1");
-            assertThat(log.recoveryReport()).anySatisfy(line -> assertThat(line).contains("corrupt"));
         }
     }
 
@@ -196,6 +302,9 @@ class RecoveryTest {
                         acknowledged.addAll(pending);
                         pending.clear();
                     }
+                    if (i % 40 == 39) {
+                        log.checkpointRecoveryPoint(); // so that crashes happen with a recovery point too
+                    }
                 }
             }
         }
@@ -205,6 +314,9 @@ class RecoveryTest {
             // Recovery reads the real files the crash left. It opens them through a simulator that never
             // crashes, only because that skips real fsyncs: a thousand recoveries need not wear the disk.
             try (Log log = Log.open(directory, CONFIG, new CrashSimulator(0)::open, new ManualClock())) {
+                assertThat(log.recoveryReport()).as("a crash leaves torn tails, which recovery cuts; it never damages "
+                    + "what was flushed, so recovery must not report unreadable offsets").noneMatch(
+                        line -> line.contains("unreadable"));
                 List<String> recovered = readAll(log);
                 assertThat(recovered.size()).as("every record acknowledged as durable survives: %s", acknowledged)
                     .isGreaterThanOrEqualTo(acknowledged.size());

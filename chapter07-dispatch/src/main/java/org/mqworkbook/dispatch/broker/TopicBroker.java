@@ -361,6 +361,16 @@ public final class TopicBroker implements Closeable {
     }
 
     /** Expires the members of every group whose sessions timed out; returns how many were removed. */
+    /**
+     * Timer work for the logs: each partition records now and then how far it is flushed, so that recovery
+     * after a crash can tell a torn tail from damage ({@code Log.checkpointRecoveryPoint}).
+     */
+    public void checkpointRecoveryPoints() throws IOException {
+        for (Topic topic : topics.values()) {
+            topic.checkpointRecoveryPointsIfDue();
+        }
+    }
+
     public int expireMembers() {
         int removed = 0;
         for (GroupCoordinator group : groups.values()) {

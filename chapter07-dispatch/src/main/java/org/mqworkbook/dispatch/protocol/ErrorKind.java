@@ -22,7 +22,12 @@ public enum ErrorKind {
     /** A fetch asked for an offset its partition does not hold. */
     OFFSET_OUT_OF_RANGE(21),
     /** A commit came from an old generation, a member not in the group, or not the partition's owner. */
-    ILLEGAL_GENERATION(22);
+    ILLEGAL_GENERATION(22),
+    /**
+     * A fetch asked for offsets that damage on the broker's disk made unreadable; the message names them
+     * and where their bytes were kept. Fetching from after them works. Kafka's {@code CORRUPT_MESSAGE}.
+     */
+    UNREADABLE_RECORDS(23);
 
     private final int code;
 

@@ -34,6 +34,7 @@ import org.mqworkbook.dispatch.topic.RecordPosition;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.OffsetOutOfRangeException;
+import org.mqworkbook.storage.UnreadableOffsetsException;
 import org.mqworkbook.storage.Record;
 
 /**
@@ -314,6 +315,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
             kind = ErrorKind.UNKNOWN_TOPIC;
         } else if (e instanceof OffsetOutOfRangeException) {
             kind = ErrorKind.OFFSET_OUT_OF_RANGE;
+        } else if (e instanceof UnreadableOffsetsException) {
+            kind = ErrorKind.UNREADABLE_RECORDS;
         } else if (e instanceof IllegalGenerationException) {
             kind = ErrorKind.ILLEGAL_GENERATION;
         } else if (e instanceof IllegalArgumentException) {

@@ -203,6 +203,13 @@ public final class Topic implements Closeable {
         }
     }
 
+    /** Records, for each partition whose interval is due, how far its log is flushed (its recovery point). */
+    public void checkpointRecoveryPointsIfDue() throws IOException {
+        for (Log log : partitions) {
+            log.checkpointRecoveryPointIfDue();
+        }
+    }
+
     /** Closes every partition's log; the first failure is thrown with the others suppressed. */
     @Override
     public void close() throws IOException {

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +32,7 @@ import org.mqworkbook.dispatch.topic.RecordPosition;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.UnreadableOffsetsException;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
 
@@ -241,6 +247,47 @@ class TopicBrokerTest {
         broker.commit("billing", "m1", rejoined.generation(), new TopicPartition("orders", 0), 3);
         assertThat(broker.committed("billing", new TopicPartition("orders", 0))).as("and commits again")
             .isEqualTo(OptionalLong.of(3));
+    }
+
+    @Test
+    void damageInThePartitionsOnlySegmentIsReportedAndTheRecordsAfterItAreServed() throws Exception {
+        open(config);
+        broker.createTopic("t3", 1);
+        for (int i = 0; i < 500; i++) {
+            broker.produce("t3", null, bytes("r" + i), null);
+        }
+        broker.close(); // the server is stopped; everything acknowledged was flushed long before
+        broker = null;
+        Path segment = dir.resolve("topics").resolve("t3-0").resolve("00000000000000000000.log");
+        try (FileChannel file = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(new byte[16]), Files.size(segment) / 2); // 16 bytes zeroed mid-segment
+        }
+
+        open(config);
+        List<String> served = new ArrayList<>();
+        long next = 0;
+        long unreadableFrom = -1;
+        long unreadableTo = -1;
+        while (true) {
+            try {
+                FetchResult fetched = broker.fetch("t3", 0, next, MAX_BYTES, ALL);
+                if (fetched.records().isEmpty()) {
+                    break;
+                }
+                served.addAll(values(fetched));
+                next = fetched.nextOffset();
+            } catch (UnreadableOffsetsException gap) {
+                assertThat(unreadableFrom).as("one damaged place, one gap").isEqualTo(-1);
+                unreadableFrom = gap.firstOffset();
+                unreadableTo = gap.lastOffset();
+                next = gap.lastOffset() + 1;
+            }
+        }
+        assertThat(unreadableFrom).as("the damaged offsets are reported, not silently skipped").isPositive();
+        assertThat(served).as("every record but the damaged ones: %d to %d", unreadableFrom, unreadableTo)
+            .hasSize(500 - (int) (unreadableTo - unreadableFrom + 1)).endsWith("r499");
+        assertThat(broker.produce("t3", null, bytes("r500"), null).offset()).as("offsets are never reused")
+            .isEqualTo(500);
     }
 
     @Test

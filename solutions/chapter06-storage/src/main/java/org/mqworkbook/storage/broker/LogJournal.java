@@ -10,6 +10,7 @@ import org.mqworkbook.inmemory.ErrorCode;
 import org.mqworkbook.inmemory.QueueJournal;
 import org.mqworkbook.storage.Log;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.UnreadableOffsetsException;
 
 /**
  * A queue's journal on a {@link Log} and an {@link AckCheckpoint} (exercise 6.6): chapter 5's
@@ -43,7 +44,8 @@ public final class LogJournal implements QueueJournal, Closeable {
     /**
      * What to deliver again after a restart: every record of the log from the ack floor (or the log's
      * start, if retention went further) to its end that the checkpoint does not count as settled, oldest
-     * first; and the next id, which is the log's next offset — ids are never reused.
+     * first; and the next id, which is the log's next offset — ids are never reused. Read in batches with
+     * {@link #readFrom} until a batch comes back empty.
      */
     @Override
     public Recovered recover() {
@@ -52,7 +54,11 @@ public final class LogJournal implements QueueJournal, Closeable {
             List<StoredMessage> unsettled = new ArrayList<>();
             long next = Math.max(acks.floor(), log.logStartOffset());
             while (next < log.nextOffset()) {
-                for (Record record : log.read(next, 1 << 20)) {
+                List<Record> batch = readFrom(next);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                for (Record record : batch) {
                     if (!acks.isSettled(record.offset())) {
                         unsettled.add(new StoredMessage(record.offset(), record.value()));
                     }
@@ -64,6 +70,23 @@ public final class LogJournal implements QueueJournal, Closeable {
             throw new UncheckedIOException("cannot recover queue '" + queue + "' from " + log.dir(), e);
         }
         // END EXERCISE 6.6
+    }
+
+    /**
+     * The log's records from {@code offset} on, about a megabyte of them; empty at the end. Offsets that
+     * damage on disk made unreadable are skipped — recovery kept their bytes aside and put them in the log's
+     * recovery report, which the broker prints — and the rest is read: one bad sector must not keep a queue
+     * from starting, and the messages after it are as acknowledged as the ones before.
+     */
+    private List<Record> readFrom(long offset) throws IOException {
+        long from = offset;
+        while (true) {
+            try {
+                return log.read(from, 1 << 20);
+            } catch (UnreadableOffsetsException e) {
+                from = e.lastOffset() + 1;
+            }
+        }
     }
 
     @Override
@@ -125,9 +148,10 @@ public final class LogJournal implements QueueJournal, Closeable {
         }
     }
 
-    /** The log's timer work: flush by policy. */
+    /** The log's timer work: flush by policy, and now and then record how far the log is flushed. */
     public void tick() throws IOException {
         log.flushIfDue();
+        log.checkpointRecoveryPointIfDue();
     }
 
     public Log log() {

@@ -186,9 +186,10 @@ public final class DispatchServer implements AutoCloseable {
     private void expire() {
         try {
             broker.expireMembers();
-        } catch (RuntimeException e) {
+            broker.checkpointRecoveryPoints();
+        } catch (IOException | RuntimeException e) {
             // A periodic task that throws is never run again: report and go on.
-            System.err.println("expiring group members failed: " + e);
+            System.err.println("the broker's timer work failed: " + e);
         }
     }
 
