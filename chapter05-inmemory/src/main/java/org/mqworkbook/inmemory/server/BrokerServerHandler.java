@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.mqworkbook.inmemory.Broker;
 import org.mqworkbook.inmemory.BrokerException;
@@ -54,8 +55,12 @@ import org.mqworkbook.inmemory.protocol.ProtocolException;
  * other {@link RuntimeException} (a bug, or an exercise not done yet) becomes {@code INTERNAL_ERROR},
  * and the connection keeps being served.
  *
- * <p>A real broker would also stop reading from a client that does not read its answers (Kafka mutes
- * the channel); here the outbound buffer of such a client grows by one frame per request it sends.
+ * <p>Back-pressure: at most {@code maxInFlight} requests of one connection are accepted and unanswered
+ * (an answer counts as given once it is written to the socket). At the limit the server stops reading the
+ * connection, as Kafka mutes a channel; a request that was already read is answered {@code BUSY}. The
+ * {@link ConnectionGuard.Watch} also stops reading while the outbound buffer is above its high water mark.
+ * So a client that never reads its answers costs the server a bounded number of bytes, not one frame per
+ * request it sends.
  */
 public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame> {
     private final Channel channel;
@@ -67,12 +72,28 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
     private final ConcurrentMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** This connection's long polls that have not been answered yet. */
     private final Set<LongPoll> longPolls = ConcurrentHashMap.newKeySet();
+    private final int maxInFlight;
+    private final ConnectionGuard.Watch watch;
+    /** Requests accepted and not yet answered (their answer not yet written to the socket). Any thread. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public BrokerServerHandler(Channel channel, Broker broker, RequestExecutor executor) {
+    /**
+     * @param maxInFlight requests of this connection accepted and not yet answered before reading pauses
+     * @param watch       the connection's watch, which pauses and resumes reading
+     */
+    public BrokerServerHandler(Channel channel, Broker broker, RequestExecutor executor, int maxInFlight,
+                               ConnectionGuard.Watch watch) {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.broker = Objects.requireNonNull(broker, "broker");
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.maxInFlight = maxInFlight;
+        this.watch = Objects.requireNonNull(watch, "watch");
         this.consumerId = consumerId(channel);
+    }
+
+    /** Whether the connection waits for the broker (a parked long poll, a subscription): not idle then. */
+    boolean isWaiting() {
+        return !longPolls.isEmpty() || !subscriptions.isEmpty();
     }
 
     /** The consumer id the broker knows a connection by, from its channel id: {@code conn-3f2a1b0c}. */
@@ -104,14 +125,25 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
                 frame.opcode().describe() + " is an answer from the broker, not a request"));
             return;
         }
+        if (inFlight.get() >= maxInFlight) {
+            // read before reading paused, in the same batch of bytes: refused without being executed
+            reply(new Frame.Error(correlationId, ErrorCode.BUSY, "this connection has " + inFlight.get()
+                + " requests in flight, its limit; read the answers, then retry"));
+            return;
+        }
+        if (inFlight.incrementAndGet() >= maxInFlight) {
+            watch.pauseReading(ConnectionGuard.Pause.IN_FLIGHT, true);
+        }
         boolean accepted;
         try {
             accepted = executor.trySubmit(() -> execute(correlationId, request));
         } catch (RuntimeException e) {
+            answered();
             reply(internalError(correlationId, e));
             return;
         }
         if (!accepted) {
+            answered();
             reply(executor.isShutdown()
                 ? new Frame.Error(correlationId, ErrorCode.SHUTTING_DOWN, "the broker is shutting down")
                 : new Frame.Error(correlationId, ErrorCode.BUSY, "the broker's request queue is full ("
@@ -161,9 +193,9 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         try {
             request.run();
         } catch (BrokerException e) {
-            reply(new Frame.Error(correlationId, e.code(), e.getMessage()));
+            answer(new Frame.Error(correlationId, e.code(), e.getMessage()));
         } catch (RuntimeException e) {
-            reply(internalError(correlationId, e));
+            answer(internalError(correlationId, e));
         }
     }
 
@@ -177,18 +209,18 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         QueueConfig config = QueueConfig.DEFAULT.capacity(request.capacity())
             .visibilityTimeout(Duration.ofMillis(request.visibilityTimeoutMillis()));
         broker.declareQueue(request.queue(), config);
-        reply(new Frame.Ok(request.correlationId(), 0));
+        answer(new Frame.Ok(request.correlationId(), 0));
     }
 
     private void publish(Frame.Publish request) {
         MessageQueue queue = broker.queue(request.queue());
         OptionalLong id = queue.tryPublish(request.body());
         if (id.isEmpty()) {
-            reply(new Frame.Error(request.correlationId(), ErrorCode.QUEUE_FULL, "queue '" + queue.name()
+            answer(new Frame.Error(request.correlationId(), ErrorCode.QUEUE_FULL, "queue '" + queue.name()
                 + "' holds " + queue.config().capacity() + " ready messages, its capacity; retry later"));
             return;
         }
-        reply(new Frame.Ok(request.correlationId(), id.getAsLong()));
+        answer(new Frame.Ok(request.correlationId(), id.getAsLong()));
     }
 
     private void receive(Frame.Receive request) {
@@ -217,7 +249,7 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         // The queue may call the handler before subscribe() returns (a message is ready): the client
         // can see Deliver frames before the Ok, and is written to expect that.
         Subscription subscription = queue.subscribe(consumerId, request.prefetch(),
-            delivery -> deliverSafely(correlationId, queue, delivery));
+            delivery -> deliverSafely(correlationId, queue, delivery, false));
         if (subscriptions.putIfAbsent(name, subscription) != null) { // a concurrent Subscribe won
             subscription.cancel();
             throw alreadySubscribed(name);
@@ -229,7 +261,7 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
             subscription.cancel();
             return;
         }
-        reply(new Frame.Ok(correlationId, 0));
+        answer(new Frame.Ok(correlationId, 0));
     }
 
     private void cancel(Frame.Cancel request) {
@@ -237,21 +269,21 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         if (subscription != null) {
             subscription.cancel();
         }
-        reply(new Frame.Ok(request.correlationId(), subscription == null ? 0 : 1));
+        answer(new Frame.Ok(request.correlationId(), subscription == null ? 0 : 1));
     }
 
     private void ack(Frame.Ack request) {
         if (!broker.queue(request.queue()).ack(consumerId, request.tag())) {
             throw unknownTag(request.queue(), request.tag());
         }
-        reply(new Frame.Ok(request.correlationId(), 1));
+        answer(new Frame.Ok(request.correlationId(), 1));
     }
 
     private void reject(Frame.Reject request) {
         if (!broker.queue(request.queue()).reject(consumerId, request.tag(), request.requeue())) {
             throw unknownTag(request.queue(), request.tag());
         }
-        reply(new Frame.Ok(request.correlationId(), 1));
+        answer(new Frame.Ok(request.correlationId(), 1));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -264,7 +296,7 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
      * <p>Called from inside the queue's hand-off loop, so it must not throw: an exception would skip the
      * hand-offs of other consumers queued behind this one.
      */
-    private void deliverSafely(int correlationId, MessageQueue queue, Delivery delivery) {
+    private void deliverSafely(int correlationId, MessageQueue queue, Delivery delivery, boolean isAnswer) {
         try {
             if (!channel.isActive()) {
                 // The connection closed between the queue choosing this consumer and this write. Give
@@ -273,7 +305,12 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
                 queue.consumerGone(consumerId);
                 return;
             }
-            reply(Frame.Deliver.of(correlationId, delivery));
+            Frame deliver = Frame.Deliver.of(correlationId, delivery);
+            if (isAnswer) {
+                answer(deliver);
+            } else {
+                reply(deliver);
+            }
         } catch (RuntimeException ignored) {
             // consumerGone failed (an exercise not done yet?): the visibility timeout will requeue it
         }
@@ -298,10 +335,32 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
      */
     void answerLongPollsEmpty() {
         for (LongPoll poll : longPolls) {
-            poll.answer(Optional.empty());
+            poll.complete(Optional.empty());
         }
     }
 
+    /**
+     * Sends the answer to an accepted request; once it is written to the socket, the request no longer
+     * counts as in flight (a client that does not read keeps it counted, so its reading stays paused).
+     */
+    private void answer(Frame frame) {
+        channel.writeAndFlush(frame).addListener(future -> {
+            answered();
+            if (!future.isSuccess() && channel.isActive()) {
+                System.err.println(consumerId + ": could not send " + frame + ": " + future.cause());
+                channel.close();
+            }
+        });
+    }
+
+    /** One request fewer in flight; reading resumes once half the limit is free again. */
+    private void answered() {
+        if (inFlight.decrementAndGet() <= maxInFlight / 2) {
+            watch.pauseReading(ConnectionGuard.Pause.IN_FLIGHT, false);
+        }
+    }
+
+    /** Sends a frame that answers no counted request: an error for a refused one, a pushed delivery. */
     private void reply(Frame frame) {
         ChannelFutureListener onFailure = future -> {
             // On a closed channel a write fails as a matter of course: the client left. On an open one
@@ -347,10 +406,10 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
         /** The queue's callback: runs inside its hand-off loop, so it does not throw (see deliverSafely). */
         @Override
         public void accept(Optional<Delivery> result) {
-            answer(result);
+            complete(result);
         }
 
-        void answer(Optional<Delivery> result) {
+        void complete(Optional<Delivery> result) {
             if (!answered.compareAndSet(false, true)) {
                 // Shutdown answered Empty already, then the queue found a message for this poll. Nobody
                 // will process that delivery: hand it back.
@@ -365,9 +424,9 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
             }
             longPolls.remove(this);
             if (result.isPresent()) {
-                deliverSafely(correlationId, queue, result.get());
+                deliverSafely(correlationId, queue, result.get(), true);
             } else {
-                reply(new Frame.Empty(correlationId));
+                answer(new Frame.Empty(correlationId));
             }
         }
     }

@@ -20,16 +20,26 @@ import org.mqworkbook.inmemory.protocol.Protocol;
  *                             advance a manual clock and call {@code tick()} themselves
  * @param shutdownGrace        how long {@link BrokerServer#close()} waits for accepted requests to finish
  *                             and for answers to be flushed
+ * @param maxInFlight          requests of one connection accepted and not yet answered; beyond it the server
+ *                             stops reading that connection, and a request already read is answered
+ *                             {@code BUSY} (Kafka's {@code max.in.flight.requests.per.connection} is the
+ *                             client-side version)
+ * @param connections          how many connections, how long they may be silent or idle, and the outbound
+ *                             water marks ({@link ConnectionLimits})
  */
 public record ServerConfig(String bindHost, int port, int workerThreads, int requestQueueCapacity,
-                           int maxFrameBytes, long tickMillis, Duration shutdownGrace) {
+                           int maxFrameBytes, long tickMillis, Duration shutdownGrace, int maxInFlight,
+                           ConnectionLimits connections) {
 
     /** The port the command line uses unless told otherwise. */
     public static final int DEFAULT_PORT = 7070;
 
-    /** 127.0.0.1:7070, 4 workers, 1,024 queued requests, 1 MiB frames, a 50 ms tick, 5 s grace. */
+    /**
+     * 127.0.0.1:7070, 4 workers, 1,024 queued requests, 1 MiB frames, a 50 ms tick, 5 s grace, 64 requests
+     * in flight per connection, {@link ConnectionLimits#DEFAULT}.
+     */
     public static final ServerConfig DEFAULT = new ServerConfig("127.0.0.1", DEFAULT_PORT, 4, 1024,
-        Protocol.DEFAULT_MAX_FRAME_BYTES, 50, Duration.ofSeconds(5));
+        Protocol.DEFAULT_MAX_FRAME_BYTES, 50, Duration.ofSeconds(5), 64, ConnectionLimits.DEFAULT);
 
     public ServerConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -54,47 +64,63 @@ public record ServerConfig(String bindHost, int port, int workerThreads, int req
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative, was " + shutdownGrace);
         }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+        }
+        Objects.requireNonNull(connections, "connections");
     }
 
     /** This configuration listening on another address. */
     public ServerConfig bindHost(String newBindHost) {
         return new ServerConfig(newBindHost, port, workerThreads, requestQueueCapacity, maxFrameBytes,
-            tickMillis, shutdownGrace);
+            tickMillis, shutdownGrace, maxInFlight, connections);
     }
 
     /** This configuration on another port; 0 for any free port. */
     public ServerConfig port(int newPort) {
         return new ServerConfig(bindHost, newPort, workerThreads, requestQueueCapacity, maxFrameBytes,
-            tickMillis, shutdownGrace);
+            tickMillis, shutdownGrace, maxInFlight, connections);
     }
 
     /** This configuration with another number of worker threads. */
     public ServerConfig workerThreads(int newWorkerThreads) {
         return new ServerConfig(bindHost, port, newWorkerThreads, requestQueueCapacity, maxFrameBytes,
-            tickMillis, shutdownGrace);
+            tickMillis, shutdownGrace, maxInFlight, connections);
     }
 
     /** This configuration with another request queue capacity. */
     public ServerConfig requestQueueCapacity(int newCapacity) {
         return new ServerConfig(bindHost, port, workerThreads, newCapacity, maxFrameBytes, tickMillis,
-            shutdownGrace);
+            shutdownGrace, maxInFlight, connections);
     }
 
     /** This configuration with another frame size limit. */
     public ServerConfig maxFrameBytes(int newMaxFrameBytes) {
         return new ServerConfig(bindHost, port, workerThreads, requestQueueCapacity, newMaxFrameBytes,
-            tickMillis, shutdownGrace);
+            tickMillis, shutdownGrace, maxInFlight, connections);
     }
 
     /** This configuration with another tick interval; 0 for no timer (the test calls {@code tick()}). */
     public ServerConfig tickMillis(long newTickMillis) {
         return new ServerConfig(bindHost, port, workerThreads, requestQueueCapacity, maxFrameBytes,
-            newTickMillis, shutdownGrace);
+            newTickMillis, shutdownGrace, maxInFlight, connections);
+    }
+
+    /** This configuration with another limit of requests in flight per connection. */
+    public ServerConfig maxInFlight(int newMaxInFlight) {
+        return new ServerConfig(bindHost, port, workerThreads, requestQueueCapacity, maxFrameBytes, tickMillis,
+            shutdownGrace, newMaxInFlight, connections);
+    }
+
+    /** This configuration with other connection limits. */
+    public ServerConfig connections(ConnectionLimits newConnections) {
+        return new ServerConfig(bindHost, port, workerThreads, requestQueueCapacity, maxFrameBytes, tickMillis,
+            shutdownGrace, maxInFlight, newConnections);
     }
 
     /** This configuration with another shutdown grace period. */
     public ServerConfig shutdownGrace(Duration newShutdownGrace) {
         return new ServerConfig(bindHost, port, workerThreads, requestQueueCapacity, maxFrameBytes,
-            tickMillis, newShutdownGrace);
+            tickMillis, newShutdownGrace, maxInFlight, connections);
     }
 }

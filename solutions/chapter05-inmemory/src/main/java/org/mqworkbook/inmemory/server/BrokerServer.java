@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -30,7 +31,7 @@ import org.mqworkbook.inmemory.RequestExecutor;
  * {@link #close()} are synchronized, {@code close} is idempotent, and the getters never wait.
  *
  * <pre>
- *  boss thread         accepts connections
+ *  boss thread         accepts connections; the ConnectionGuard admits, evicts or refuses them
  *  event-loop threads  read and decode frames, write answers      (never call the broker)
  *  worker threads      RequestExecutor: execute requests           (config.workerThreads)
  *  timer thread        broker.tick() every config.tickMillis       (visibility timeouts, long polls)
@@ -51,6 +52,8 @@ public final class BrokerServer implements AutoCloseable {
     private final Broker broker;
     private final ServerConfig config;
     private final RequestExecutor executor;
+    /** Admits connections and watches them: limits, silent and idle timeouts, write water marks. */
+    private final ConnectionGuard guard;
     /** Every open connection; Netty removes a connection from the group when it closes. */
     private final ChannelGroup connections = new DefaultChannelGroup("broker-connections",
         GlobalEventExecutor.INSTANCE);
@@ -83,6 +86,7 @@ public final class BrokerServer implements AutoCloseable {
         this.broker = Objects.requireNonNull(broker, "broker");
         this.config = Objects.requireNonNull(config, "config");
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.guard = new ConnectionGuard(config.connections());
     }
 
     /**
@@ -105,7 +109,7 @@ public final class BrokerServer implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true) // answers are small: do not wait to batch them
-            .childHandler(new BrokerServerInitializer(broker, executor, connections, config.maxFrameBytes()));
+            .childHandler(new BrokerServerInitializer(broker, executor, connections, guard, config));
         ChannelFuture bound = bootstrap.bind(config.bindHost(), config.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownEventLoops();
@@ -149,6 +153,25 @@ public final class BrokerServer implements AutoCloseable {
     /** How many connections are open now. */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** The guard of this server's connections, with its counts of refused, evicted and closed ones. */
+    public ConnectionGuard guard() {
+        return guard;
+    }
+
+    /**
+     * The bytes written to connections and not yet taken by the network: what slow readers cost the server.
+     * It stays below about (connections × (high water mark + requests in flight × a frame)) whatever clients
+     * do, because a connection above its high water mark is not read from.
+     */
+    public long bufferedOutboundBytes() {
+        long total = 0;
+        for (Channel connection : connections) {
+            ChannelOutboundBuffer buffer = connection.unsafe().outboundBuffer();
+            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return total;
     }
 
     /**

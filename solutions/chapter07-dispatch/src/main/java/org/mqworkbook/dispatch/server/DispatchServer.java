@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -19,6 +20,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,8 @@ import org.mqworkbook.dispatch.broker.TopicBroker;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
+import org.mqworkbook.inmemory.server.ConnectionGuard;
+import org.mqworkbook.inmemory.server.ConnectionLimits;
 
 /**
  * Serves a {@link TopicBroker} over TCP with the protocol of {@link org.mqworkbook.dispatch.protocol.Message}.
@@ -54,9 +58,11 @@ public final class DispatchServer implements AutoCloseable {
     private final int requestThreads;
     private final int maxInFlight;
     private final long maxBytesInFlight;
-    private final int maxConnections;
     /** Set before start(). Guarded by this. */
     private int syncThreads = DEFAULT_SYNC_THREADS;
+    /** Who may connect, and for how long silent or idle (chapter 5's guard). Set before start(). Guarded by this. */
+    private ConnectionLimits limits;
+    private volatile ConnectionGuard guard;
     private final PollWaiters waiters = new PollWaiters();
     private final ChannelGroup connections = new DefaultChannelGroup("dispatch", GlobalEventExecutor.INSTANCE);
 
@@ -110,7 +116,7 @@ public final class DispatchServer implements AutoCloseable {
         this.requestThreads = requestThreads;
         this.maxInFlight = maxInFlight;
         this.maxBytesInFlight = maxBytesInFlight;
-        this.maxConnections = maxConnections;
+        this.limits = ConnectionLimits.DEFAULT.withMaxConnections(maxConnections, maxConnections);
     }
 
     /** A server on loopback with 4 request threads and 1,024 requests in flight per connection. */
@@ -136,6 +142,40 @@ public final class DispatchServer implements AutoCloseable {
     }
 
     /**
+     * The limits on connections — how many, how long silent before the first request, how long idle, the
+     * write-buffer water marks — instead of {@link ConnectionLimits#DEFAULT} with the constructor's count.
+     * Call before {@link #start()}.
+     *
+     * @return this server
+     */
+    public synchronized DispatchServer connectionLimits(ConnectionLimits newLimits) {
+        if (started) {
+            throw new IllegalStateException("set the connection limits before start()");
+        }
+        this.limits = Objects.requireNonNull(newLimits, "newLimits");
+        return this;
+    }
+
+    /** The guard of this server's connections (after {@link #start()}), with its counts. */
+    public ConnectionGuard guard() {
+        ConnectionGuard current = guard;
+        if (current == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return current;
+    }
+
+    /** The bytes written to connections and not yet taken by the network: what slow readers cost. */
+    public long bufferedOutboundBytes() {
+        long total = 0;
+        for (Channel connection : connections) {
+            ChannelOutboundBuffer buffer = connection.unsafe().outboundBuffer();
+            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return total;
+    }
+
+    /**
      * Listens, and returns once connections are accepted.
      *
      * @throws IOException if the address cannot be bound
@@ -150,6 +190,8 @@ public final class DispatchServer implements AutoCloseable {
         requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
         durability = new DurabilityWaiter("dispatch-durability", syncThreads);
         stopListening = broker.onAppend(waiters::appended);
+        ConnectionGuard admission = new ConnectionGuard(limits);
+        guard = admission;
         ServerBootstrap bootstrap = new ServerBootstrap()
             .group(boss, io)
             .channel(NioServerSocketChannel.class)
@@ -158,16 +200,18 @@ public final class DispatchServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel channel) {
-                    if (connections.size() >= maxConnections) {
-                        MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
-                        channel.writeAndFlush(new Message.Error(0, ErrorKind.BUSY, "the broker already serves "
-                            + connections.size() + " connections, its limit")).addListener(ChannelFutureListener.CLOSE);
+                    MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+                    StringBuilder why = new StringBuilder();
+                    Optional<ConnectionGuard.Watch> watch = admission.admit(channel, why);
+                    if (watch.isEmpty()) {
+                        channel.writeAndFlush(new Message.Error(0, ErrorKind.BUSY, why + "; retry later"))
+                            .addListener(ChannelFutureListener.CLOSE);
                         return;
                     }
                     connections.add(channel);
-                    MessageCodec.install(channel.pipeline(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+                    channel.pipeline().addLast("watch", watch.get());
                     channel.pipeline().addLast("requests", new DispatchServerHandler(channel, broker,
-                        requests.next(), durability, waiters, maxInFlight, maxBytesInFlight));
+                        requests.next(), durability, waiters, maxInFlight, maxBytesInFlight, watch.get()));
                 }
             });
         ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();

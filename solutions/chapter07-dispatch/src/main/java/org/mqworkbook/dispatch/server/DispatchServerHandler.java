@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.mqworkbook.dispatch.broker.TopicBroker;
 import org.mqworkbook.dispatch.broker.UnknownTopicException;
 import org.mqworkbook.dispatch.group.Assignment;
@@ -32,10 +32,11 @@ import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.RecordPosition;
 import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.inmemory.server.ConnectionGuard;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.OffsetOutOfRangeException;
-import org.mqworkbook.storage.UnreadableOffsetsException;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.UnreadableOffsetsException;
 
 /**
  * One connection's requests. Thread safety and ordering:
@@ -70,13 +71,15 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     private final PollWaiters waiters;
     private final int maxInFlight;
     private final long maxBytesInFlight;
+    /** The connection's watch: pauses and resumes reading, and closes the connection when silent or idle. */
+    private final ConnectionGuard.Watch watch;
     /** Requests read and not yet answered onto the socket. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Bytes those requests hold or reserve for their answers (see {@link #cost}). */
     private final AtomicLong bytesInFlight = new AtomicLong();
 
     DispatchServerHandler(Channel channel, TopicBroker broker, EventExecutor ordered, DurabilityWaiter durability,
-                          PollWaiters waiters, int maxInFlight, long maxBytesInFlight) {
+                          PollWaiters waiters, int maxInFlight, long maxBytesInFlight, ConnectionGuard.Watch watch) {
         this.channel = channel;
         this.broker = broker;
         this.ordered = ordered;
@@ -84,6 +87,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
         this.waiters = waiters;
         this.maxInFlight = maxInFlight;
         this.maxBytesInFlight = maxBytesInFlight;
+        this.watch = watch;
+        watch.waitingFor(() -> inFlight.get() > 0); // a parked poll is a connection waiting, not an idle one
     }
 
     @Override
@@ -97,7 +102,7 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
         int requests = inFlight.incrementAndGet();
         long bytes = bytesInFlight.addAndGet(cost);
         if (requests >= maxInFlight || bytes >= maxBytesInFlight) {
-            channel.config().setAutoRead(false); // back-pressure: resumed in answered()
+            watch.pauseReading(ConnectionGuard.Pause.IN_FLIGHT, true); // back-pressure: resumed in answered()
         }
         try {
             ordered.execute(() -> execute(message, cost));
@@ -348,8 +353,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     private void answered(long cost) {
         int requests = inFlight.decrementAndGet();
         long bytes = bytesInFlight.addAndGet(-cost);
-        if (requests <= maxInFlight / 2 && bytes <= maxBytesInFlight / 2 && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
+        if (requests <= maxInFlight / 2 && bytes <= maxBytesInFlight / 2) {
+            watch.pauseReading(ConnectionGuard.Pause.IN_FLIGHT, false);
         }
     }
 }
