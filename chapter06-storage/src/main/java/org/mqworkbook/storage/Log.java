@@ -106,6 +106,10 @@ public final class Log implements Closeable {
                     // retention had deleted it; the broker stopped before the last reader let go
                     Files.delete(file);
                     recoveryReport.add(name + " was a deleted segment's file: removed");
+                } else if (name.endsWith(".log.copying")) {
+                    // half a copy of the records after some damage: the next recovery copies them again
+                    Files.delete(file);
+                    recoveryReport.add(name + " was an unfinished copy of a recovery: removed");
                 } else if (name.equals(RECOVERY_POINT_FILE) || name.equals(RECOVERY_POINT_FILE + ".tmp")) {
                     continue; // read below; a stray .tmp is replaced by the next write
                 } else if (!m.matches()) {
@@ -121,33 +125,40 @@ public final class Log implements Closeable {
             quarantine(file, "does not belong to a log");
         }
         long recoveryPoint = readRecoveryPoint();
+        try {
+            recoverSegments(baseOffsets, recoveryPoint);
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment opened : segments.values()) {
+                try {
+                    opened.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        groupCommit.appended(nextOffset() - 1);
+        groupCommit.flushed(nextOffset() - 1);
+        checkpointedRecoveryPoint = recoveryPoint;
+    }
+
+    /** Recovers the segments in offset order, including those recovery itself makes, and fills {@link #segments}. */
+    private void recoverSegments(TreeSet<Long> baseOffsets, long recoveryPoint) throws IOException {
         while (!baseOffsets.isEmpty()) {
             long base = baseOffsets.pollFirst();
             boolean last = baseOffsets.isEmpty();
             boolean indexMissing = !Files.exists(LogSegment.indexFile(dir, base));
             LogSegment segment = LogSegment.open(dir, base, config, opener);
-            if (!segments.isEmpty() && base < segments.lastEntry().getValue().nextOffset()) {
-                // overlaps the segment before: two files claim the same offsets; keep this one aside
+            boolean joins;
+            try {
+                joins = recoverSegment(segment, last, indexMissing, baseOffsets, recoveryPoint);
+            } catch (IOException | RuntimeException e) {
                 segment.close();
-                quarantine(segment.logFile(), "overlaps the segment before it (which ends at offset "
-                    + (segments.lastEntry().getValue().nextOffset() - 1) + ")");
-                quarantine(LogSegment.indexFile(dir, base), "belongs to a quarantined segment");
-                continue;
+                throw e;
             }
-            SegmentRecovery recovery = segment.recover();
-            if (indexMissing) {
-                recoveryReport.add(recovery.toString());
+            if (joins) {
+                segments.put(base, segment);
             }
-            if (!recovery.clean()) {
-                // Only the last segment can end in bytes that were never flushed: a rolled segment was forced
-                // before the next one began. So anything invalid elsewhere, or below the recovery point, is
-                // damage to acknowledged records, not a crash's torn tail.
-                keepOrCut(segment, recovery, last ? recoveryPoint : Long.MAX_VALUE).ifPresent(baseOffsets::add);
-            }
-            if (!segments.isEmpty() && base > segments.lastEntry().getValue().nextOffset()) {
-                reportUnreadable(segments.lastEntry().getValue().nextOffset(), base - 1, "no segment holds them");
-            }
-            segments.put(base, segment);
         }
         if (segments.isEmpty()) {
             segments.put(0L, LogSegment.open(dir, 0, config, opener));
@@ -159,31 +170,64 @@ public final class Log implements Closeable {
             LogSegment next = LogSegment.open(dir, recoveryPoint, config, opener);
             segments.put(next.baseOffset(), next);
         }
-        groupCommit.appended(nextOffset() - 1);
-        groupCommit.flushed(nextOffset() - 1);
-        checkpointedRecoveryPoint = recoveryPoint;
     }
 
     /**
-     * Decides what the invalid bytes after a segment's valid prefix are. If no valid record follows them and
-     * they are at or above {@code recoveryPoint}, they are a torn tail: never flushed, never acknowledged,
-     * cut. Otherwise they are damage: the whole file is copied to {@code quarantine/} first (nothing is
+     * Recovers one segment and decides whether it joins the log; adds to {@code baseOffsets} the segment that
+     * recovery makes of the records found after damage, if any.
+     *
+     * @return {@code false} if it overlaps the segment before and was closed and put aside
+     */
+    private boolean recoverSegment(LogSegment segment, boolean last, boolean indexMissing, TreeSet<Long> baseOffsets,
+                                   long recoveryPoint) throws IOException {
+        long base = segment.baseOffset();
+        if (!segments.isEmpty() && base < segments.lastEntry().getValue().nextOffset()) {
+            // overlaps the segment before: two files claim the same offsets; keep this one aside
+            segment.close();
+            quarantine(segment.logFile(), "overlaps the segment before it (which ends at offset "
+                + (segments.lastEntry().getValue().nextOffset() - 1) + ")");
+            quarantine(LogSegment.indexFile(dir, base), "belongs to a quarantined segment");
+            return false;
+        }
+        SegmentRecovery recovery = segment.recover();
+        if (indexMissing) {
+            recoveryReport.add(recovery.toString());
+        }
+        if (!recovery.clean()) {
+            // Only the last segment can end in bytes that were never flushed (a segment is forced before the
+            // next one begins), and only at or above the recovery point: anything invalid elsewhere is damage
+            // to acknowledged records, not a crash's torn tail.
+            Long next = baseOffsets.ceiling(base + 1);
+            keepOrCut(segment, recovery, last ? recoveryPoint : Long.MAX_VALUE, next == null ? Long.MAX_VALUE : next)
+                .ifPresent(baseOffsets::add);
+        }
+        if (!segments.isEmpty() && base > segments.lastEntry().getValue().nextOffset()) {
+            reportUnreadable(segments.lastEntry().getValue().nextOffset(), base - 1, "no segment holds them");
+        }
+        return true;
+    }
+
+    /**
+     * Decides what the invalid bytes after a segment's valid prefix are. If they are at or above
+     * {@code recoveryPoint}, they are a torn tail: never known to be flushed, cut (the search for a resume
+     * point is not even made there, so that bytes a crash left half written are never read as records).
+     * Otherwise they are damage: the whole file is copied to {@code quarantine/} first (nothing is
      * destroyed), the records found after the damage are copied into a segment of their own, and the
      * damaged part is cut from this one, so that its offsets become a gap the log reports instead of hiding.
      *
      * @return the base offset of the segment made of the records after the damage, if there are any
      */
-    private Optional<Long> keepOrCut(LogSegment segment, SegmentRecovery recovery, long recoveryPoint)
-        throws IOException {
+    private Optional<Long> keepOrCut(LogSegment segment, SegmentRecovery recovery, long recoveryPoint,
+                                     long nextSegmentBase) throws IOException {
         long from = segment.nextOffset();
-        Optional<OffsetPosition> resume = segment.findValidRecordAfter(recovery.validBytes(), from);
-        if (resume.isEmpty() && from >= recoveryPoint) {
+        if (from >= recoveryPoint) {
             segment.cutInvalidTail();
             recoveryReport.add(segment.logFile().getFileName() + ": " + recovery.invalidBytes()
                 + " bytes truncated at position " + recovery.validBytes() + ", after the last flush ("
                 + recovery.reason() + ")");
             return Optional.empty();
         }
+        Optional<OffsetPosition> resume = segment.findValidRecordAfter(recovery.validBytes(), from, nextSegmentBase);
         if (resume.isPresent() && resume.get().offset() == segment.baseOffset()) {
             throw new StorageException(segment.logFile(), "begins with " + resume.get().position() + " bytes that "
                 + "are not records, before its first record: recovery cannot repair it in place; move the file "
@@ -210,10 +254,22 @@ public final class Log implements Closeable {
             + "; the records after them are served");
     }
 
-    /** Copies {@code file} into {@code quarantine/} as it is, forced; the original stays. */
-    private Path quarantineCopy(Path file) throws IOException {
+    /** A name in {@code quarantine/} that nothing there has yet: what is kept aside is never overwritten. */
+    private Path quarantineName(String wanted) throws IOException {
         Path aside = Files.createDirectories(dir.resolve("quarantine"));
-        Path target = aside.resolve(file.getFileName() + ".damaged." + clock.millis());
+        Path target = aside.resolve(wanted);
+        for (int n = 1; Files.exists(target); n++) {
+            target = aside.resolve(wanted + "-" + n);
+        }
+        return target;
+    }
+
+    /**
+     * Copies {@code file} into {@code quarantine/} as it is, forced, with the directory entry forced too, so
+     * that the copy survives a power cut that follows the cut of the original; the original stays.
+     */
+    private Path quarantineCopy(Path file) throws IOException {
+        Path target = quarantineName(file.getFileName() + ".damaged." + clock.millis());
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
              FileChannel out = opener.open(target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
             long size = in.size();
@@ -221,6 +277,9 @@ public final class Log implements Closeable {
                 done += in.transferTo(done, size - done, out);
             }
             out.force(true);
+        }
+        try (FileChannel aside = opener.open(target.getParent(), Set.of(StandardOpenOption.READ))) {
+            aside.force(true);
         }
         return target;
     }
@@ -244,8 +303,7 @@ public final class Log implements Closeable {
     }
 
     private void quarantine(Path file, String why) throws IOException {
-        Path aside = Files.createDirectories(dir.resolve("quarantine"));
-        Path target = aside.resolve(file.getFileName() + "." + clock.millis());
+        Path target = quarantineName(file.getFileName() + "." + clock.millis());
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         recoveryReport.add(file.getFileName() + " " + why + ": kept aside as " + dir.relativize(target));
     }
@@ -464,7 +522,9 @@ public final class Log implements Closeable {
      * last write. Recovery uses it to tell a torn tail (bytes after it, never acknowledged: cut) from damage
      * to acknowledged records (bytes before it: kept aside, reported). Costs an fsync and a rename, so the
      * broker's timer calls it now and then (Kafka: every {@code log.flush.offset.checkpoint.interval.ms},
-     * a minute), and {@link #close()} calls it last; between two writes recovery is merely more cautious.
+     * a minute), and {@link #close()} calls it last. Between two writes the recovery point lags the flushes,
+     * and damage to records flushed after it would be taken for a torn tail and cut: the interval is the
+     * window in which bit rot costs acknowledged records instead of being reported.
      */
     public void checkpointRecoveryPoint() throws IOException {
         lock.lock();

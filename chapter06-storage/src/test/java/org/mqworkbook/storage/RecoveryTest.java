@@ -3,6 +3,7 @@ package org.mqworkbook.storage;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -214,6 +216,77 @@ class RecoveryTest {
             assertThat(log.read(99, 4096)).extracting(r -> new String(r.value(), UTF_8)).containsExactly("m99");
             assertThatThrownBy(() -> log.read(1, 4096)).isInstanceOf(UnreadableOffsetsException.class);
         }
+    }
+
+    @Test
+    void aWholeRecordWithTheWrongOffsetAtTheEndIsCutNotServed() throws IOException {
+        try (Log log = open()) {
+            appendAll(log, 3);
+        }
+        Path file = activeLogFile();
+        Record stranger = Record.of(7, 0, "stranger".getBytes(UTF_8)); // whole and checksummed, but offset 7
+        ByteBuffer bytes = ByteBuffer.allocate(RecordFormat.sizeOf(stranger));
+        RecordFormat.write(stranger, bytes);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            channel.write(bytes.flip());
+        }
+
+        try (Log log = open()) {
+            assertThat(readAll(log)).as("the record that claims offset 7 does not follow offset 2: it is not part of "
+                + "the valid prefix, and never read as offset 3 (README 6.5)").containsExactly("m0", "m1", "m2");
+            assertThat(log.append(null, "m3".getBytes(UTF_8), List.of())).isEqualTo(3);
+            assertThat(log.read(3, 4096)).extracting(r -> new String(r.value(), UTF_8)).containsExactly("m3");
+        }
+    }
+
+    @Test
+    void aRecordHiddenInsideATornTailIsNeverServed() throws IOException {
+        try (Log log = open()) {
+            appendAll(log, 3); // closed cleanly: the recovery point is 3
+        }
+        Path file = activeLogFile();
+        Record hidden = Record.of(3, 0, "phantom".getBytes(UTF_8)); // a valid record for offset 3 ...
+        ByteBuffer inner = ByteBuffer.allocate(RecordFormat.sizeOf(hidden));
+        RecordFormat.write(hidden, inner);
+        Record carrier = Record.of(3, 0, inner.array()); // ... carried inside the value of the real record 3
+        ByteBuffer outer = ByteBuffer.allocate(RecordFormat.sizeOf(carrier));
+        RecordFormat.write(carrier, outer);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            channel.write(outer.flip().limit(outer.limit() - 3)); // the power failed 3 bytes before its end
+        }
+
+        try (Log log = open()) {
+            assertThat(readAll(log)).as("record 3 was torn after the recovery point: cut whole, and the record in its "
+                + "value is never mistaken for a record of the log").containsExactly("m0", "m1", "m2");
+            assertThat(log.recoveryReport()).noneMatch(line -> line.contains("unreadable"));
+        }
+    }
+
+    @Test
+    void damageFullOfFakeRecordHeadersCostsRecoveryOnePassNotQuadraticTime() throws IOException {
+        LogConfig oneSegment = CONFIG.withSegmentBytes(8 << 20);
+        // A value crafted to look like record headers every 17 bytes, each claiming 900,000 bytes and offset 1:
+        // checksumming every candidate would be about 60,000 × 900 KB = 54 GB of work.
+        ByteBuffer fake = ByteBuffer.allocate(1_000_000);
+        while (fake.remaining() >= 17) {
+            fake.putInt(900_000).putInt(0).put((byte) 0).putLong(1);
+        }
+        try (Log log = Log.open(dir, oneSegment, FileOpener.REAL, clock)) {
+            log.append(null, "m0".getBytes(UTF_8), List.of());
+            log.append(null, fake.array(), List.of());
+            log.append(null, "m2".getBytes(UTF_8), List.of());
+        }
+        Path file = activeLogFile();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[8]), 50); // the header of record 1 damaged
+        }
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try (Log log = Log.open(dir, oneSegment, FileOpener.REAL, clock)) {
+                assertThat(log.read(0, 4096)).extracting(r -> new String(r.value(), UTF_8)).containsExactly("m0");
+                assertThat(log.nextOffset()).as("offsets are never reused").isEqualTo(3);
+            }
+        }, "recovery searched the damaged megabyte for a resume point without a budget: quadratic in the bytes");
     }
 
     private static void flipLastByte(Path file) throws IOException {

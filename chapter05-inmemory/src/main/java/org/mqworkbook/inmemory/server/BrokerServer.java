@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -158,20 +157,6 @@ public final class BrokerServer implements AutoCloseable {
     /** The guard of this server's connections, with its counts of refused, evicted and closed ones. */
     public ConnectionGuard guard() {
         return guard;
-    }
-
-    /**
-     * The bytes written to connections and not yet taken by the network: what slow readers cost the server.
-     * It stays below about (connections × (high water mark + requests in flight × a frame)) whatever clients
-     * do, because a connection above its high water mark is not read from.
-     */
-    public long bufferedOutboundBytes() {
-        long total = 0;
-        for (Channel connection : connections) {
-            ChannelOutboundBuffer buffer = connection.unsafe().outboundBuffer();
-            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
-        }
-        return total;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.mqworkbook.inmemory.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetAddress;
@@ -11,9 +12,11 @@ import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,12 +28,13 @@ import java.util.function.BooleanSupplier;
  * and chapter 7's servers share it.
  *
  * <pre>
- *  accept ─► admit(channel) ─► full? evict the oldest silent connection, or refuse (the server answers BUSY)
+ *  accept ─► admit(channel) ─► full? evict the oldest silent or stalled one, or refuse (the server answers BUSY)
  *                 │
  *                 ▼  a Watch in the pipeline, after the decoder
  *  no whole request within firstRequestTimeout ─────────────────► closed   (a silent connection holds no place)
  *  nothing read or written for idleTimeout, waiting for nothing ► closed   (Kafka: connections.max.idle.ms)
- *  outbound bytes above the high water mark ─────────────────────► reading paused until they drain
+ *  outbound bytes above the high water mark ─────────────────────► reading paused until they drain,
+ *                                                                   closed if they do not for idleTimeout
  * </pre>
  *
  * <p>Why evict silent connections rather than only time them out: a flood of connections that never send
@@ -54,7 +58,7 @@ public final class ConnectionGuard {
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
 
     private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong evictedSilent = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
     private final AtomicLong closedSilent = new AtomicLong();
     private final AtomicLong closedIdle = new AtomicLong();
 
@@ -85,7 +89,7 @@ public final class ConnectionGuard {
             boolean addressFull = fromAddress >= limits.maxConnectionsPerAddress();
             boolean serverFull = open.size() >= limits.maxConnections();
             if (addressFull || serverFull) {
-                evict = oldestSilent(addressFull ? address : null);
+                evict = oldestEvictable(addressFull ? address : null);
                 if (evict == null) {
                     refused.incrementAndGet();
                     why.append(addressFull
@@ -95,7 +99,7 @@ public final class ConnectionGuard {
                     return Optional.empty();
                 }
                 forget(evict);
-                evictedSilent.incrementAndGet();
+                evicted.incrementAndGet();
             }
             watch = new Watch(channel, address);
             open.put(channel, watch);
@@ -116,14 +120,20 @@ public final class ConnectionGuard {
         return Optional.of(watch);
     }
 
-    /** The oldest connection that has not sent a whole request for the eviction age; of one address if given. */
-    private Channel oldestSilent(InetAddress from) {
+    /**
+     * The oldest connection that has been silent (no whole request) or stalled (not taking its answers) for
+     * the eviction age; of one address if given.
+     */
+    private Channel oldestEvictable(InetAddress from) {
         assert Thread.holdsLock(lock);
         long now = System.nanoTime();
+        long age = limits.evictionAge().toNanos();
         for (Iterator<Map.Entry<Channel, Watch>> it = open.entrySet().iterator(); it.hasNext(); ) {
             Watch candidate = it.next().getValue();
-            if (!candidate.requestSeen && now - candidate.openedNanos >= limits.silentEvictionAge().toNanos()
-                && (from == null || candidate.address.equals(from))) {
+            long stalledSince = candidate.unwritableSinceNanos;
+            boolean silent = !candidate.requestSeen && now - candidate.openedNanos >= age;
+            boolean stalled = stalledSince != 0 && now - stalledSince >= age;
+            if ((silent || stalled) && (from == null || candidate.address.equals(from))) {
                 return candidate.channel;
             }
         }
@@ -142,6 +152,24 @@ public final class ConnectionGuard {
         return address instanceof InetSocketAddress inet ? inet.getAddress() : InetAddress.getLoopbackAddress();
     }
 
+    /**
+     * The bytes written to the open connections and not yet taken by the network: what slow readers cost
+     * the server. It stays below about connections × (high water mark + the answers of the requests in
+     * flight) whatever clients do, because a connection above its high water mark is not read from.
+     */
+    public long bufferedOutboundBytes() {
+        List<Channel> channels;
+        synchronized (lock) {
+            channels = List.copyOf(open.keySet());
+        }
+        long total = 0;
+        for (Channel channel : channels) {
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return total;
+    }
+
     /** Connections served now. */
     public int openConnections() {
         synchronized (lock) {
@@ -154,9 +182,9 @@ public final class ConnectionGuard {
         return refused.get();
     }
 
-    /** Silent connections closed to make room for a new one. */
-    public long evictedSilent() {
-        return evictedSilent.get();
+    /** Silent or stalled connections closed to make room for a new one. */
+    public long evicted() {
+        return evicted.get();
     }
 
     /** Connections closed for sending no whole request within {@link ConnectionLimits#firstRequestTimeout()}. */
@@ -164,7 +192,10 @@ public final class ConnectionGuard {
         return closedSilent.get();
     }
 
-    /** Connections closed for being idle for {@link ConnectionLimits#idleTimeout()}. */
+    /**
+     * Connections closed for being idle for {@link ConnectionLimits#idleTimeout()}, or for not taking their
+     * answers that long.
+     */
     public long closedIdle() {
         return closedIdle.get();
     }
@@ -194,6 +225,11 @@ public final class ConnectionGuard {
         private volatile BooleanSupplier waiting = () -> false;
         /** The {@link Pause} reasons that hold, as bits; reading is on when it is 0. Any thread. */
         private final AtomicInteger pauses = new AtomicInteger();
+        /** When the outbound buffer went above its high water mark, 0 while below. Event loop writes, admit reads. */
+        private volatile long unwritableSinceNanos;
+        /** The pending timeout checks, cancelled when the connection closes. Event loop only. */
+        private ScheduledFuture<?> firstRequestCheck;
+        private ScheduledFuture<?> idleCheck;
 
         private Watch(Channel channel, InetAddress address) {
             this.channel = channel;
@@ -213,8 +249,18 @@ public final class ConnectionGuard {
          */
         public void pauseReading(Pause reason, boolean paused) {
             int bit = 1 << reason.ordinal();
-            int now = pauses.updateAndGet(p -> paused ? p | bit : p & ~bit);
-            channel.config().setAutoRead(now == 0);
+            pauses.updateAndGet(p -> paused ? p | bit : p & ~bit);
+            // Applied on the event loop, from the reasons as they are then: two threads pausing and resuming
+            // at once cannot leave reading off with no reason left (or on with one).
+            if (channel.eventLoop().inEventLoop()) {
+                applyPauses();
+            } else {
+                channel.eventLoop().execute(this::applyPauses);
+            }
+        }
+
+        private void applyPauses() {
+            channel.config().setAutoRead(pauses.get() == 0);
         }
 
         /** Whether reading is paused now. */
@@ -224,8 +270,21 @@ public final class ConnectionGuard {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.executor().schedule(this::checkFirstRequest, limits.firstRequestTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+            firstRequestCheck = ctx.executor().schedule(this::checkFirstRequest,
+                limits.firstRequestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // A scheduled check holds this watch and its channel: cancel, so that a closed connection is not
+            // kept in memory until its timeouts would have fired (minutes, for the idle check).
+            if (firstRequestCheck != null) {
+                firstRequestCheck.cancel(false);
+            }
+            if (idleCheck != null) {
+                idleCheck.cancel(false);
+            }
+            ctx.fireChannelInactive();
         }
 
         @Override
@@ -246,6 +305,7 @@ public final class ConnectionGuard {
 
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            unwritableSinceNanos = channel.isWritable() ? 0 : System.nanoTime();
             pauseReading(Pause.UNWRITABLE, !channel.isWritable());
             ctx.fireChannelWritabilityChanged();
         }
@@ -264,9 +324,12 @@ public final class ConnectionGuard {
             if (!channel.isActive()) {
                 return;
             }
-            long quiet = System.nanoTime() - lastActivityNanos;
+            long now = System.nanoTime();
+            long quiet = now - lastActivityNanos;
             long idle = limits.idleTimeout().toNanos();
-            if (quiet >= idle && !waiting.getAsBoolean()) {
+            long stalledSince = unwritableSinceNanos;
+            boolean stalledTooLong = stalledSince != 0 && now - stalledSince >= idle;
+            if (stalledTooLong || (quiet >= idle && !waiting.getAsBoolean())) {
                 closedIdle.incrementAndGet();
                 channel.close();
                 return;
@@ -275,7 +338,9 @@ public final class ConnectionGuard {
         }
 
         private void scheduleIdleCheck(long inNanos) {
-            channel.eventLoop().schedule(this::checkIdle, inNanos, TimeUnit.NANOSECONDS);
+            if (channel.isActive()) {
+                idleCheck = channel.eventLoop().schedule(this::checkIdle, inNanos, TimeUnit.NANOSECONDS);
+            }
         }
     }
 }

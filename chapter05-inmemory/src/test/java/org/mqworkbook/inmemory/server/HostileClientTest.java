@@ -3,8 +3,6 @@ package org.mqworkbook.inmemory.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,7 +29,6 @@ import org.mqworkbook.inmemory.Delivery;
 import org.mqworkbook.inmemory.ErrorCode;
 import org.mqworkbook.inmemory.client.BrokerClient;
 import org.mqworkbook.inmemory.protocol.Frame;
-import org.mqworkbook.inmemory.protocol.FrameEncoder;
 import org.mqworkbook.inmemory.protocol.Opcode;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.Seeded;
@@ -151,7 +148,7 @@ class HostileClientTest {
         await().atMost(WAIT).until(() -> server.connectionCount() == 32);
         BrokerClient real = client();
         assertServes(real);
-        assertThat(server.guard().evictedSilent()).as("the real client took the place of a silent connection")
+        assertThat(server.guard().evicted()).as("the real client took the place of a silent connection")
             .isGreaterThanOrEqualTo(1);
         assertThat(server.connectionCount()).as("the limit held").isLessThanOrEqualTo(32);
     }
@@ -181,7 +178,7 @@ class HostileClientTest {
         List<Delivery> pushed = new CopyOnWriteArrayList<>();
         subscriber.subscribe("quiet", 1, pushed::add);
         Socket idle = raw();
-        idle.getOutputStream().write(encode(new Frame.Receive(1, "quiet", 0)));
+        idle.getOutputStream().write(RawConnection.encode(new Frame.Receive(1, "quiet", 0)));
         assertThat(firstOpcodeOrClose(idle)).as("it spoke once: EMPTY").isEqualTo(Opcode.EMPTY.code());
 
         assertThat(drainUntilClosed(idle)).as("then said nothing for the idle timeout: closed").isTrue();
@@ -205,7 +202,7 @@ class HostileClientTest {
         hog.setReceiveBufferSize(4 * 1024);
         hog.connect(new InetSocketAddress("127.0.0.1", server.port()));
         opened.add(hog);
-        byte[] receive = encode(new Frame.Receive(7, "big", 0));
+        byte[] receive = RawConnection.encode(new Frame.Receive(7, "big", 0));
         Thread sender = new Thread(() -> {
             try {
                 for (int i = 0; i < 20_000; i++) {
@@ -225,11 +222,31 @@ class HostileClientTest {
         BrokerClient bystander = client();
         for (int round = 0; round < 100; round++) {
             assertServes(bystander); // the others are served all along
-            most = Math.max(most, server.bufferedOutboundBytes());
+            most = Math.max(most, server.guard().bufferedOutboundBytes());
         }
         assertThat(most).as("bytes buffered for a client that reads nothing, at most (bound %d)", bound)
             .isLessThanOrEqualTo(bound);
         hog.close();
+    }
+
+    @Test
+    void aClientThatStopsTakingItsAnswersIsClosedAfterTheIdleTimeout() throws Exception {
+        start(ServerConfig.DEFAULT.connections(RESTLESS));
+        BrokerClient producer = client();
+        producer.declareQueue("big", 2_000, Duration.ofMinutes(5));
+        for (int i = 0; i < 200; i++) {
+            producer.publish("big", new byte[16 * 1024]);
+        }
+        Socket hog = new Socket();
+        hog.setReceiveBufferSize(4 * 1024);
+        hog.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        opened.add(hog);
+        for (int i = 0; i < 200; i++) {
+            hog.getOutputStream().write(RawConnection.encode(new Frame.Receive(i, "big", 0)));
+        }
+        await().atMost(WAIT).alias("the stalled connection, unwritable for the idle timeout, is closed")
+            .until(() -> server.guard().closedIdle() >= 1);
+        assertServes(client()); // the producer itself went idle meanwhile: a new client, served
     }
 
     private void assertServes(BrokerClient client) {
@@ -280,15 +297,5 @@ class HostileClientTest {
         byte[] message = new byte[in.readUnsignedShort()];
         in.readFully(message);
         return new RawConnection.ErrorAnswer(correlationId, code, new String(message, StandardCharsets.UTF_8));
-    }
-
-    private static byte[] encode(Frame frame) {
-        EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
-        encoder.writeOutbound(frame);
-        ByteBuf encoded = encoder.readOutbound();
-        byte[] bytes = new byte[encoded.readableBytes()];
-        encoded.readBytes(bytes);
-        encoded.release();
-        return bytes;
     }
 }

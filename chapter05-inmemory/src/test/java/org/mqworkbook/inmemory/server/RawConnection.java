@@ -38,13 +38,18 @@ final class RawConnection implements AutoCloseable {
 
     /** Encodes a well-formed frame with the real encoder and sends it. */
     void send(Frame frame) throws IOException {
+        send(encode(frame));
+    }
+
+    /** The bytes of a well-formed frame, from the real encoder. */
+    static byte[] encode(Frame frame) {
         EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder());
         encoder.writeOutbound(frame);
         ByteBuf encoded = encoder.readOutbound();
         byte[] bytes = new byte[encoded.readableBytes()];
         encoded.readBytes(bytes);
         encoded.release();
-        send(bytes);
+        return bytes;
     }
 
     /** An error frame as the broker sent it. */

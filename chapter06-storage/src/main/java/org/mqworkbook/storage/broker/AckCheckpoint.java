@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.mqworkbook.marker.ExerciseNotDone;
 import org.mqworkbook.storage.CheckpointFile;
@@ -51,6 +54,8 @@ public final class AckCheckpoint {
     private long floor;
     /** Settled ids above the floor, ascending. Guarded by {@code this}. */
     private final NavigableSet<Long> above = new TreeSet<>();
+    /** Unreadable ranges above the floor, first id → last id ({@link #settleUnreadable}). Guarded by {@code this}. */
+    private final NavigableMap<Long, Long> unreadable = new TreeMap<>();
 
     private AckCheckpoint(Path dir, FileOpener opener) {
         this.dir = dir;
@@ -94,15 +99,50 @@ public final class AckCheckpoint {
         }
     }
 
-    /**
-     * Records that message {@code id} is settled. If {@code id} is the floor, the floor moves up past it
-     * and past every settled id that follows without a gap (and those leave {@link #above}); if it is
-     * above the floor, remember it in {@link #above}; below the floor it is already settled.
-     */
+    /** Records that message {@code id} is settled, and moves the floor as far as that allows. */
     public synchronized void settle(long id) {
+        settleLocked(id);
+        passUnreadable();
+    }
+
+    /**
+     * Records that message {@code id} is settled; called with the lock held. If {@code id} is the floor, the
+     * floor moves up past it and past every settled id that follows without a gap (and those leave
+     * {@link #above}); if it is above the floor, remember it in {@link #above}; below the floor it is already
+     * settled.
+     */
+    private void settleLocked(long id) {
         // BEGIN EXERCISE 6.6
         throw new ExerciseNotDone("6.6");
         // END EXERCISE 6.6
+    }
+
+    /**
+     * Counts messages {@code from} to {@code to} as settled once the floor reaches them: their records were
+     * damaged on disk and can never be delivered (the log reports them), so they must not hold the floor
+     * back for ever — that would keep every later ack in {@link #above} and every segment on disk. Not
+     * written to the checkpoint: the log finds the same damage at each start, and the journal says so again.
+     */
+    public synchronized void settleUnreadable(long from, long to) {
+        if (to >= from) {
+            unreadable.merge(from, to, Math::max);
+            passUnreadable();
+        }
+    }
+
+    /** Moves the floor past the unreadable ranges it has reached (and past the settled ids after them). */
+    private void passUnreadable() {
+        for (Map.Entry<Long, Long> range = unreadable.firstEntry(); range != null && range.getKey() <= floor;
+             range = unreadable.firstEntry()) {
+            unreadable.pollFirstEntry();
+            if (range.getValue() >= floor) {
+                floor = range.getValue() + 1;
+                above.headSet(floor).clear();
+                while (above.remove(floor)) {
+                    floor++;
+                }
+            }
+        }
     }
 
     /** Whether message {@code id} is settled. */

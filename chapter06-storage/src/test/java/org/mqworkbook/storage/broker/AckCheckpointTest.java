@@ -67,6 +67,21 @@ class AckCheckpointTest {
     }
 
     @Test
+    void unreadableMessagesDoNotHoldTheFloorBack() throws IOException {
+        AckCheckpoint acks = settled("0 1 2 3 4 8 9");
+        acks.settleUnreadable(5, 7);
+        assertThat(acks.floor()).as("5 to 7 can never be delivered (their records were damaged): the floor passes "
+            + "them and the settled 8 and 9 (README 6.6)").isEqualTo(10);
+        acks.settleUnreadable(20, 25);
+        assertThat(acks.floor()).as("a range above the floor waits until the floor reaches it").isEqualTo(10);
+        for (long id = 10; id < 20; id++) {
+            acks.settle(id);
+        }
+        assertThat(acks.floor()).as("then it is passed too").isEqualTo(26);
+        assertThat(acks.aboveFloor()).isZero();
+    }
+
+    @Test
     void aWrittenCheckpointLoadsBackTheSameState() throws IOException {
         settled("0 1 2 3 5 6 9").write();
 

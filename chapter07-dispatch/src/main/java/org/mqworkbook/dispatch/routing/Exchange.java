@@ -22,10 +22,11 @@ import java.util.Set;
  *       both as a short string, so RabbitMQ cannot even receive a longer one);</li>
  *   <li>a topic binding with more than {@link ExchangeLimits#maxHashWords()} {@code #} words (two by
  *       default, as RabbitMQ has refused since 2026: MQTT 5 allows one, two covers the exotic but real
- *       {@code "#.error.#"}). The trie's walk is polynomial whatever is bound ({@link TopicTrie}), but its
- *       cost still grows with the {@code #} words on a path, and no real routing needs many;</li>
- *   <li>more than {@link ExchangeLimits#maxBindings()} bindings, since memory and headers routing grow with
- *       them.</li>
+ *       {@code "#.error.#"}). The trie's walk is polynomial whatever is bound ({@link TopicTrie}): at most
+ *       its nodes times the key's words, where a walk without {@code #} visits only one path. Every {@code #}
+ *       on a path lets a key spread over more of that bound, and no real routing needs many;</li>
+ *   <li>more than {@link ExchangeLimits#maxBindings()} bindings, since memory, the trie's size (so the
+ *       bound above) and headers routing grow with them.</li>
  * </ul>
  *
  * <p>Methods of this class are thread safe: every method is {@code synchronized}. Routing is a short

@@ -90,7 +90,7 @@ class HostileClientTest {
             raw(); // connects and says nothing, as an attacker (or a broken load balancer) does
         }
         await().atMost(WAIT).until(() -> server.guard().openConnections() == 256);
-        // A connection silent for a second (ConnectionLimits.silentEvictionAge) gives its place to a new one;
+        // A connection silent for a second (ConnectionLimits.evictionAge) gives its place to a new one;
         // until then the new one is refused BUSY, and a client retries.
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
             .alias("a real client is served within about a second of the flood").until(() -> {
@@ -98,7 +98,7 @@ class HostileClientTest {
                 real.createTopic("orders", 1);
                 return real.produce("orders", null, "served".getBytes(), null).offset() >= 0;
             });
-        assertThat(server.guard().evictedSilent()).as("the real client took a silent connection's place, the "
+        assertThat(server.guard().evicted()).as("the real client took a silent connection's place, the "
             + "connection limit held").isGreaterThanOrEqualTo(1);
     }
 

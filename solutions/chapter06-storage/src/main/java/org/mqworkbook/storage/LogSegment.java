@@ -108,10 +108,15 @@ public final class LogSegment implements Closeable {
         Path indexFile = indexFile(dir, baseOffset);
         OffsetIndex index;
         try {
-            index = OffsetIndex.open(indexFile, baseOffset, opener);
-        } catch (StorageException corrupt) {
-            Files.delete(indexFile);
-            index = OffsetIndex.open(indexFile, baseOffset, opener);
+            try {
+                index = OffsetIndex.open(indexFile, baseOffset, opener);
+            } catch (StorageException corrupt) {
+                Files.delete(indexFile);
+                index = OffsetIndex.open(indexFile, baseOffset, opener);
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
         return new LogSegment(logFile, baseOffset, config, channel, index, channel.size());
     }
@@ -197,8 +202,10 @@ public final class LogSegment implements Closeable {
      *
      * <p>Scan with a {@link RecordScanner} from 0 to the file's size. Stop at the first record that is
      * incomplete (a torn write), corrupt, or whose offset is not the one expected (base offset, then one
-     * more each time). While scanning, rebuild the index from scratch ({@link OffsetIndex#clear()}, then an
-     * entry every index interval, as {@link #append} would add them). Set {@link #size}, {@link #nextOffset}
+     * more each time); the valid prefix ends before it (a whole record with the wrong offset is not part of
+     * it: the scanner has moved past it, so remember where each kept record ended). While scanning, rebuild
+     * the index from scratch ({@link OffsetIndex#clear()}, then an entry every index interval, as
+     * {@link #append} would add them). Set {@link #size}, {@link #nextOffset}
      * and the timestamps from the valid prefix, force the file and the index, and report what you found.
      *
      * <p>Cut nothing: whether the bytes after the valid prefix are a torn tail (never acknowledged: the
@@ -216,6 +223,7 @@ public final class LogSegment implements Closeable {
         long first = -1;
         long largest = -1;
         int records = 0;
+        long validEnd = 0; // where the valid prefix ends: after the last record kept, not after a rejected one
         String reason = "clean";
         while (!scanner.atEnd()) {
             long position = scanner.position();
@@ -239,8 +247,9 @@ public final class LogSegment implements Closeable {
             largest = Math.max(largest, valid.record().timestamp());
             expected++;
             records++;
+            validEnd = scanner.position();
         }
-        long valid = scanner.position();
+        long valid = validEnd;
         size = valid;
         nextOffset = expected;
         bytesSinceLastIndexEntry = sinceIndexEntry;
@@ -264,21 +273,30 @@ public final class LogSegment implements Closeable {
 
     /**
      * The first whole, checksummed record after byte {@code from} whose offset is at least
-     * {@code expectedOffset}: where reading can resume after damage. Looks at every byte position, but
-     * computes a checksum only where the length and offset fields are plausible, so that a damaged region
-     * costs one pass over it. Given code.
+     * {@code expectedOffset} and below {@code offsetLimit} (the next segment's base offset: a later segment
+     * already holds those), and which is followed by the end of the file or by another valid record with the
+     * next offset: where reading can resume after damage. Given code.
      *
-     * @return its offset and position, or empty if no valid record follows
+     * <p>It looks at every byte position but computes a checksum only where the length and offset fields are
+     * plausible, and it gives up once it has checksummed eight times the damaged region's size (plus two
+     * maximal records): a message whose value was crafted to look like records cannot make recovery
+     * quadratic. Requiring a second record that chains (or the end of the file) makes a record that merely
+     * appears inside another record's value, checksum and all, an unlikely resume point; a crafted value can
+     * still contain a chain, which is why the log only searches below its recovery point, where every byte
+     * was flushed by the broker itself and a resume point was written as a record.
+     *
+     * @return its offset and position, or empty if none is found within the budget
      */
-    public Optional<OffsetPosition> findValidRecordAfter(long from, long expectedOffset) throws IOException {
+    public Optional<OffsetPosition> findValidRecordAfter(long from, long expectedOffset, long offsetLimit)
+        throws IOException {
         long fileSize = channel.size();
         int header = RecordFormat.LENGTH_BYTES + RecordFormat.CRC_BYTES + 1 + 8;
-        long maxOffset = expectedOffset + (fileSize - from) / (RecordFormat.LENGTH_BYTES + RecordFormat.MIN_LENGTH);
+        long budget = 8 * (fileSize - from) + 2L * config.maxRecordBytes();
         ByteBuffer window = ByteBuffer.allocate(64 * 1024);
         long windowStart = -1;
         int windowLength = 0;
-        for (long position = from + 1; position + RecordFormat.LENGTH_BYTES + RecordFormat.MIN_LENGTH <= fileSize;
-             position++) {
+        for (long position = from + 1; position + RecordFormat.LENGTH_BYTES + RecordFormat.MIN_LENGTH <= fileSize
+             && budget > 0; position++) {
             if (position < windowStart || position + header > windowStart + windowLength) {
                 window.clear();
                 windowStart = position;
@@ -292,30 +310,59 @@ public final class LogSegment implements Closeable {
             long offset = window.getLong(at + RecordFormat.LENGTH_BYTES + RecordFormat.CRC_BYTES + 1);
             if (length < RecordFormat.MIN_LENGTH || length > config.maxRecordBytes()
                 || position + RecordFormat.LENGTH_BYTES + length > fileSize || offset < expectedOffset
-                || offset > maxOffset) {
+                || offset >= offsetLimit) {
                 continue;
             }
-            ByteBuffer candidate = ByteBuffer.allocate(RecordFormat.LENGTH_BYTES + length);
-            while (candidate.hasRemaining() && channel.read(candidate, position + candidate.position()) > 0) {
-                // read the whole candidate
-            }
-            if (RecordFormat.read(candidate.flip(), config.maxRecordBytes()) instanceof RecordRead.Valid) {
-                return Optional.of(new OffsetPosition(offset, (int) position));
+            budget -= length;
+            if (validRecordAt(position, length)) {
+                long next = position + RecordFormat.LENGTH_BYTES + length;
+                if (next == fileSize || validRecordWithOffsetAt(next, offset + 1)) {
+                    return Optional.of(new OffsetPosition(offset, (int) position));
+                }
             }
         }
         return Optional.empty();
     }
 
+    private boolean validRecordAt(long position, int length) throws IOException {
+        ByteBuffer candidate = ByteBuffer.allocate(RecordFormat.LENGTH_BYTES + length);
+        while (candidate.hasRemaining() && channel.read(candidate, position + candidate.position()) > 0) {
+            // read the whole candidate
+        }
+        return RecordFormat.read(candidate.flip(), config.maxRecordBytes()) instanceof RecordRead.Valid;
+    }
+
+    private boolean validRecordWithOffsetAt(long position, long offset) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(RecordFormat.LENGTH_BYTES);
+        if (channel.read(head, position) < RecordFormat.LENGTH_BYTES) {
+            return false;
+        }
+        int length = head.getInt(0);
+        if (length < RecordFormat.MIN_LENGTH || length > config.maxRecordBytes()
+            || position + RecordFormat.LENGTH_BYTES + length > channel.size()) {
+            return false;
+        }
+        ByteBuffer candidate = ByteBuffer.allocate(RecordFormat.LENGTH_BYTES + length);
+        while (candidate.hasRemaining() && channel.read(candidate, position + candidate.position()) > 0) {
+            // read the whole candidate
+        }
+        return RecordFormat.read(candidate.flip(), config.maxRecordBytes()) instanceof RecordRead.Valid valid
+            && valid.record().offset() == offset;
+    }
+
     /**
      * Copies this segment's bytes from {@code position} to the end into a new segment file whose base
-     * offset is {@code baseOffset} (the offset of the record at {@code position}), forced, and returns it,
-     * open and not yet recovered. An old file with that name (left by a recovery that crashed here) is
-     * replaced. How the log keeps the records found after damage, in a segment of their own.
+     * offset is {@code baseOffset} (the offset of the record at {@code position}), and returns it, open and
+     * not yet recovered. The bytes go to a temporary file, forced, then renamed into place and the directory
+     * forced, so that a crash never leaves half a copy under a segment's name; a copy left by a recovery that
+     * crashed after the rename is replaced the same way. How the log keeps the records found after damage,
+     * in a segment of their own.
      */
     public LogSegment copyFrom(long position, long baseOffset, FileOpener opener) throws IOException {
         Path dir = logFile.getParent();
         Path target = logFile(dir, baseOffset);
-        try (FileChannel out = opener.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        Path tmp = target.resolveSibling(target.getFileName() + ".copying");
+        try (FileChannel out = opener.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING))) {
             long end = channel.size();
             ByteBuffer chunk = ByteBuffer.allocate(256 * 1024);
@@ -335,6 +382,10 @@ public final class LogSegment implements Closeable {
             out.force(true);
         }
         Files.deleteIfExists(indexFile(dir, baseOffset)); // the new segment's index is rebuilt by its recovery
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = opener.open(dir, Set.of(StandardOpenOption.READ))) {
+            directory.force(true);
+        }
         return open(dir, baseOffset, config, opener);
     }
 
@@ -425,10 +476,13 @@ public final class LogSegment implements Closeable {
      * read can find it.
      */
     public void delete() throws IOException {
-        Files.move(logFile, deletedFile(logFile), StandardCopyOption.ATOMIC_MOVE);
-        Files.move(index.file(), deletedFile(index.file()), StandardCopyOption.ATOMIC_MOVE);
-        deleted = true;
-        close();
+        try {
+            Files.move(logFile, deletedFile(logFile), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(index.file(), deletedFile(index.file()), StandardCopyOption.ATOMIC_MOVE);
+            deleted = true;
+        } finally {
+            close(); // out of the log either way: its files must not stay open (a failed rename stays on disk)
+        }
     }
 
     /** Gives up the log's reference: the files are closed now, or when the last read in progress leaves. */

@@ -8,24 +8,26 @@ import java.util.Objects;
  * others out or make the server hold memory without bound. Used through a {@link ConnectionGuard}; chapter
  * 7's server uses the same limits.
  *
- * @param maxConnections           connections served at once; beyond it a new one evicts the oldest silent
- *                                 connection or is refused (Kafka has {@code max.connections})
+ * @param maxConnections           connections served at once; beyond it a new one evicts the oldest silent or
+ *                                 stalled connection or is refused (Kafka has {@code max.connections})
  * @param maxConnectionsPerAddress connections from one remote address (Kafka's
  *                                 {@code max.connections.per.ip}); on loopback every client shares one
  * @param firstRequestTimeout      a connection that has not sent one whole request this long after it opened
  *                                 is closed: it cannot hold a place by saying nothing
  * @param idleTimeout              a connection that reads nothing and is sent nothing this long, while it waits
  *                                 for nothing (no long poll, no subscription), is closed (Kafka's
- *                                 {@code connections.max.idle.ms}, 10 minutes)
- * @param silentEvictionAge        when the server is full, a connection silent this long (no whole request yet)
- *                                 gives its place to a new one
+ *                                 {@code connections.max.idle.ms}, 10 minutes); so is one that has not taken
+ *                                 its answers (outbound above the high water mark) for this long
+ * @param evictionAge              when the server is full, a connection silent this long (no whole request
+ *                                 yet), or stalled this long (not taking its answers), gives its place to a
+ *                                 new one
  * @param writeBufferLowWaterMark  outbound bytes below which a connection is writable again
  * @param writeBufferHighWaterMark outbound bytes above which it is not: the server stops reading the client's
  *                                 requests until it has read the answers (a slow consumer is slowed, not
  *                                 buffered for)
  */
 public record ConnectionLimits(int maxConnections, int maxConnectionsPerAddress, Duration firstRequestTimeout,
-                               Duration idleTimeout, Duration silentEvictionAge, int writeBufferLowWaterMark,
+                               Duration idleTimeout, Duration evictionAge, int writeBufferLowWaterMark,
                                int writeBufferHighWaterMark) {
 
     /** 256 connections (all from one address if need be), 10 s to the first request, 10 min idle, 64 KiB. */
@@ -35,15 +37,15 @@ public record ConnectionLimits(int maxConnections, int maxConnectionsPerAddress,
     public ConnectionLimits {
         Objects.requireNonNull(firstRequestTimeout, "firstRequestTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(silentEvictionAge, "silentEvictionAge");
+        Objects.requireNonNull(evictionAge, "evictionAge");
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("maxConnections and maxConnectionsPerAddress must be at least 1, were "
                 + maxConnections + " and " + maxConnectionsPerAddress);
         }
         if (firstRequestTimeout.isNegative() || firstRequestTimeout.isZero() || idleTimeout.isNegative()
-            || idleTimeout.isZero() || silentEvictionAge.isNegative()) {
+            || idleTimeout.isZero() || evictionAge.isNegative()) {
             throw new IllegalArgumentException("the timeouts must be positive (the eviction age may be 0), were "
-                + firstRequestTimeout + ", " + idleTimeout + " and " + silentEvictionAge);
+                + firstRequestTimeout + ", " + idleTimeout + " and " + evictionAge);
         }
         if (writeBufferLowWaterMark < 1 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
             throw new IllegalArgumentException("need 0 < low water mark <= high water mark, were "
@@ -52,17 +54,17 @@ public record ConnectionLimits(int maxConnections, int maxConnectionsPerAddress,
     }
 
     public ConnectionLimits withMaxConnections(int connections, int perAddress) {
-        return new ConnectionLimits(connections, perAddress, firstRequestTimeout, idleTimeout, silentEvictionAge,
+        return new ConnectionLimits(connections, perAddress, firstRequestTimeout, idleTimeout, evictionAge,
             writeBufferLowWaterMark, writeBufferHighWaterMark);
     }
 
-    public ConnectionLimits withTimeouts(Duration firstRequest, Duration idle, Duration silentEviction) {
-        return new ConnectionLimits(maxConnections, maxConnectionsPerAddress, firstRequest, idle, silentEviction,
+    public ConnectionLimits withTimeouts(Duration firstRequest, Duration idle, Duration eviction) {
+        return new ConnectionLimits(maxConnections, maxConnectionsPerAddress, firstRequest, idle, eviction,
             writeBufferLowWaterMark, writeBufferHighWaterMark);
     }
 
     public ConnectionLimits withWriteBufferWaterMarks(int low, int high) {
         return new ConnectionLimits(maxConnections, maxConnectionsPerAddress, firstRequestTimeout, idleTimeout,
-            silentEvictionAge, low, high);
+            evictionAge, low, high);
     }
 }

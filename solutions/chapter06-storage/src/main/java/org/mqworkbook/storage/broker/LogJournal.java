@@ -76,7 +76,8 @@ public final class LogJournal implements QueueJournal, Closeable {
      * The log's records from {@code offset} on, about a megabyte of them; empty at the end. Offsets that
      * damage on disk made unreadable are skipped — recovery kept their bytes aside and put them in the log's
      * recovery report, which the broker prints — and the rest is read: one bad sector must not keep a queue
-     * from starting, and the messages after it are as acknowledged as the ones before.
+     * from starting, and the messages after it are as acknowledged as the ones before. The skipped messages
+     * count as settled ({@link AckCheckpoint#settleUnreadable}), so that they do not hold the ack floor back.
      */
     private List<Record> readFrom(long offset) throws IOException {
         long from = offset;
@@ -84,6 +85,7 @@ public final class LogJournal implements QueueJournal, Closeable {
             try {
                 return log.read(from, 1 << 20);
             } catch (UnreadableOffsetsException e) {
+                acks.settleUnreadable(e.firstOffset(), e.lastOffset());
                 from = e.lastOffset() + 1;
             }
         }

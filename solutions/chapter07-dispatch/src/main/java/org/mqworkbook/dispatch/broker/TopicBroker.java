@@ -370,7 +370,6 @@ public final class TopicBroker implements Closeable {
         return coordinator == null ? 0 : coordinator.generation();
     }
 
-    /** Expires the members of every group whose sessions timed out; returns how many were removed. */
     /**
      * Timer work for the logs: each partition records now and then how far it is flushed, so that recovery
      * after a crash can tell a torn tail from damage ({@code Log.checkpointRecoveryPoint}).
@@ -381,6 +380,7 @@ public final class TopicBroker implements Closeable {
         }
     }
 
+    /** Expires the members of every group whose sessions timed out; returns how many were removed. */
     public int expireMembers() {
         int removed = 0;
         for (GroupCoordinator group : groups.values()) {

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -165,16 +164,6 @@ public final class DispatchServer implements AutoCloseable {
         return current;
     }
 
-    /** The bytes written to connections and not yet taken by the network: what slow readers cost. */
-    public long bufferedOutboundBytes() {
-        long total = 0;
-        for (Channel connection : connections) {
-            ChannelOutboundBuffer buffer = connection.unsafe().outboundBuffer();
-            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
-        }
-        return total;
-    }
-
     /**
      * Listens, and returns once connections are accepted.
      *
@@ -228,12 +217,16 @@ public final class DispatchServer implements AutoCloseable {
     }
 
     private void expire() {
+        // A periodic task that throws is never run again: each step reports its failure and the next goes on.
         try {
             broker.expireMembers();
+        } catch (RuntimeException e) {
+            System.err.println("expiring group members failed: " + e);
+        }
+        try {
             broker.checkpointRecoveryPoints();
         } catch (IOException | RuntimeException e) {
-            // A periodic task that throws is never run again: report and go on.
-            System.err.println("the broker's timer work failed: " + e);
+            System.err.println("writing the partitions' recovery points failed: " + e);
         }
     }
 

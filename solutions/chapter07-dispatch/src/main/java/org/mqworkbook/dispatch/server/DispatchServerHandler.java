@@ -77,6 +77,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Bytes those requests hold or reserve for their answers (see {@link #cost}). */
     private final AtomicLong bytesInFlight = new AtomicLong();
+    /** Polls parked in the broker, waiting for a record: while there are any, the connection is not idle. */
+    private final AtomicInteger parkedPolls = new AtomicInteger();
 
     DispatchServerHandler(Channel channel, TopicBroker broker, EventExecutor ordered, DurabilityWaiter durability,
                           PollWaiters waiters, int maxInFlight, long maxBytesInFlight, ConnectionGuard.Watch watch) {
@@ -88,7 +90,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
         this.maxInFlight = maxInFlight;
         this.maxBytesInFlight = maxBytesInFlight;
         this.watch = watch;
-        watch.waitingFor(() -> inFlight.get() > 0); // a parked poll is a connection waiting, not an idle one
+        // A parked poll is a connection waiting for the broker, not an idle one. An answer stuck in the outbound
+        // buffer is not: a client that does not read is closed once it has stalled for the idle timeout.
+        watch.waitingFor(() -> parkedPolls.get() > 0);
     }
 
     @Override
@@ -223,7 +227,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
             partitions.add(position.partition());
         }
         AtomicReference<ScheduledFuture<?>> timeout = new AtomicReference<>();
+        parkedPolls.incrementAndGet();
         PollWaiters.Parked parked = waiters.park(partitions, () -> {
+            parkedPolls.decrementAndGet(); // woken once: by a record, by its timeout, or by shutdown
             ScheduledFuture<?> timer = timeout.get();
             if (timer != null) {
                 timer.cancel(false);
