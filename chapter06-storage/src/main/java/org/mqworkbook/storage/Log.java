@@ -363,8 +363,9 @@ public final class Log implements Closeable {
 
     /**
      * Reads records from {@code offset} on, about {@code maxBytes} of them (at least one if there is one).
-     * Find the segment with the greatest base offset at or below {@code offset}; if it has nothing from
-     * there on (the offset is its last + 1), go on to the next segment. Read a segment through
+     * Find the segment with the greatest base offset at or below {@code offset}; if there is none, retention
+     * deleted it after your range check: the offset is out of range now. If it has nothing from there on
+     * (the offset is its last + 1), go on to the next segment. Read a segment through
      * {@link #readSegment}, never {@code LogSegment.read} directly: retention may delete the segment while
      * you read it. Give it the offset you were asked for, not the segment's base offset: if the next segment
      * starts later, the offsets between are unreadable, and {@code readSegment} says so.
@@ -381,8 +382,10 @@ public final class Log implements Closeable {
     /**
      * Reads from one segment, holding it open ({@link LogSegment#retain}) so that retention, which may
      * remove it from the log at any moment, cannot close its files under the read. {@code offset} is the
-     * offset asked for: below the segment's base offset it lies in a gap that damage left between this
-     * segment and the one before, and the read is refused rather than silently continued after the gap.
+     * offset asked for. Below the segment's base offset it is either in the segment before, which found
+     * nothing there when it was read but has grown and rolled since (a read at the log's end races the
+     * appends), or in a gap that damage left between the two segments: the read is then refused rather than
+     * silently continued after the gap.
      *
      * @throws OffsetOutOfRangeException  if retention deleted the segment before the read could enter it:
      *                                    its offsets are below the log's start now
@@ -390,6 +393,14 @@ public final class Log implements Closeable {
      */
     private List<Record> readSegment(LogSegment segment, long offset, int maxBytes) throws IOException {
         if (offset < segment.baseOffset()) {
+            Map.Entry<Long, LogSegment> before = segments.floorEntry(offset);
+            if (before != null && offset < before.getValue().nextOffset()) {
+                // It has the offset now and, with a segment after it, is sealed: reading it again is enough.
+                return readSegment(before.getValue(), offset, maxBytes);
+            }
+            if (offset < logStartOffset()) {
+                throw new OffsetOutOfRangeException(offset, logStartOffset(), nextOffset());
+            }
             Map.Entry<Long, String> gap = unreadable.floorEntry(offset);
             throw new UnreadableOffsetsException(dir, offset, segment.baseOffset() - 1,
                 gap == null ? "no segment holds them" : gap.getValue());

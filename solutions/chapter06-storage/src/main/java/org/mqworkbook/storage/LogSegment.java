@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Log} holds its lock). {@link #flush()} may run concurrently with appends (group commit
  * fsyncs while producers keep appending: {@code FileChannel} allows it). {@link #read} may run
  * concurrently with appends: it only reads bytes below {@link #size}, which is published after the
- * bytes are written ({@code volatile}: written by the appending thread, read by readers), and its index
+ * bytes are written and before {@link #nextOffset} says the record exists ({@code volatile}: written by
+ * the appending thread, read by readers), and its index
  * lookups are safe for one writer and many readers ({@link OffsetIndex}).
  *
  * <p><b>Deleting a segment that someone is reading.</b> Retention removes a segment from the log while
@@ -128,8 +129,11 @@ public final class LogSegment implements Closeable {
      * {@link IllegalArgumentException} naming both otherwise). Encode it with {@link RecordFormat};
      * if {@code bytesSinceLastIndexEntry} has reached the index interval, first add an index entry
      * pointing at this record; write with positional writes at {@link #size} (a write may write fewer
-     * bytes than asked: loop); then advance the size — last, so that readers never see a half-written
-     * record — the next offset, the byte count since the last index entry and the timestamps.
+     * bytes than asked: loop); then advance the byte count since the last index entry, the timestamps, the
+     * size and, last of all, the next offset. The order is what makes concurrent reads safe: a reader asks
+     * {@link #nextOffset} first whether the record is there, then reads bytes up to {@link #size}, so the
+     * size must cover a record before the next offset says it exists (both are {@code volatile}: a reader
+     * that sees the new next offset sees the size written before it).
      *
      * <p>Nothing here forces the bytes to disk: that is {@link #flush()}'s job.
      */
@@ -156,8 +160,8 @@ public final class LogSegment implements Closeable {
             firstTimestamp = record.timestamp();
         }
         largestTimestamp = Math.max(largestTimestamp, record.timestamp());
-        nextOffset = record.offset() + 1;
         size = at;
+        nextOffset = record.offset() + 1; // last: it tells readers the record is there
         return start;
         // END EXERCISE 6.2
     }
