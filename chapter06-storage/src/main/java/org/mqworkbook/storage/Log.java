@@ -313,7 +313,7 @@ public final class Log implements Closeable {
      * (or a flush the policy triggers).
      *
      * <p>Under the lock: if the record would take the active segment past {@code segmentBytes}, or the
-     * active segment is older than {@code segmentAge}, {@link #roll()} first (never roll an empty
+     * active segment is at least {@code segmentAge} old, {@link #roll()} first (never roll an empty
      * segment). Append with the next offset and the clock's time to the active segment; tell the group
      * commit it was appended; count it as unflushed; flush now if the {@link FlushPolicy} says so.
      *
@@ -417,8 +417,8 @@ public final class Log implements Closeable {
 
     /**
      * Deletes whole old segments (retention), oldest first, never the active one: while the log's total
-     * size is above {@code retentionBytes}, and while the oldest segment's newest record is older than
-     * {@code retentionAge}. Offsets are not reused afterwards: the log simply starts later.
+     * size is above {@code retentionBytes}, and while the oldest segment's newest record is at least
+     * {@code retentionAge} old. Offsets are not reused afterwards: the log simply starts later.
      *
      * @return how many segments were deleted
      */
