@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fsyncs while producers keep appending: {@code FileChannel} allows it). {@link #read} may run
  * concurrently with appends: it only reads bytes below {@link #size}, which is published after the
  * bytes are written and before {@link #nextOffset} says the record exists ({@code volatile}: written by
- * the appending thread, read by readers), and its index
- * lookups are safe for one writer and many readers ({@link OffsetIndex}).
+ * the appending thread, read by readers), and its index lookups are safe for one writer and many readers
+ * ({@link OffsetIndex}).
  *
  * <p><b>Deleting a segment that someone is reading.</b> Retention removes a segment from the log while
  * readers that found it a moment earlier may still be inside it. So the segment counts its users — the
