@@ -97,6 +97,28 @@ class AcknowledgementTest {
     }
 
     @Test
+    void aBatchAckSettlesEachTagTheConsumerHoldsAndRefusesTheOthers() throws InterruptedException {
+        for (int i = 0; i < 4; i++) {
+            queue.publish(bytes("m" + i));
+        }
+        Delivery a = queue.poll("c1").orElseThrow();
+        Delivery b = queue.poll("c1").orElseThrow();
+        Delivery c = queue.poll("c1").orElseThrow();
+        Delivery theirs = queue.poll("c2").orElseThrow();
+
+        int settled = queue.ack("c1", new long[] {a.tag(), c.tag(), theirs.tag(), 999_999L});
+
+        assertThat(settled).as("c1 holds a and c; c2's delivery and an unknown tag are refused").isEqualTo(2);
+        assertThat(queue.stats().acknowledged()).isEqualTo(2);
+        assertThat(queue.stats().inFlight()).as("b (not in the batch) and c2's delivery").isEqualTo(2);
+        assertThat(queue.ack("c1", new long[] {a.tag()})).as("a settled delivery is settled once").isZero();
+        assertThat(queue.ack("c2", theirs.tag())).as("the refused tag is still c2's to ack").isTrue();
+        clock.advance(VISIBILITY);
+        assertThat(queue.expireDeliveries()).as("only b, never acked, comes back").isEqualTo(1);
+        assertThat(text(queue.poll("c3").orElseThrow())).isEqualTo(text(b));
+    }
+
+    @Test
     void rejectWithRequeuePutsTheMessageBackAtTheHead() throws InterruptedException {
         queue.publish(bytes("first"));
         queue.publish(bytes("second"));

@@ -176,6 +176,48 @@ class CompetingConsumersTest {
     }
 
     @Test
+    void aBatchPollTakesUpToMaxHeadMessagesInOrderAndStopsAtTheInFlightLimit() throws InterruptedException {
+        MessageQueue queue = broker.declareQueue("q", QueueConfig.DEFAULT.maxInFlight(4));
+        for (int i = 0; i < 6; i++) {
+            queue.publish(bytes("m" + i));
+        }
+
+        List<Delivery> first = queue.poll("c1", 3);
+        assertThat(first).as("three asked, six ready: the three at the head, in order")
+            .extracting(CompetingConsumersTest::text).containsExactly("m0", "m1", "m2");
+        List<Delivery> second = queue.poll("c2", 10);
+        assertThat(second).as("maxInFlight is 4 and 3 are in flight: one more, not ten")
+            .extracting(CompetingConsumersTest::text).containsExactly("m3");
+        assertThat(queue.poll("c2", 10)).as("at the in-flight limit").isEmpty();
+        assertThat(queue.stats().inFlight()).isEqualTo(4);
+        assertThat(queue.stats().ready()).isEqualTo(2);
+        assertThat(first).extracting(Delivery::tag).as("each delivery has its own tag").doesNotHaveDuplicates();
+        assertThatThrownBy(() -> queue.poll("c1", 0))
+            .isInstanceOfSatisfying(BrokerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void aBatchPublishAcceptsThePrefixThatFitsInOrder() throws InterruptedException {
+        MessageQueue queue = broker.declareQueue("q", QueueConfig.withCapacity(3));
+        queue.publish(bytes("first"));
+
+        long[] ids = queue.tryPublish(List.of(bytes("b0"), bytes("b1"), bytes("b2"), bytes("b3")));
+
+        assertThat(ids).as("capacity 3, one ready: the first two of the batch fit, with the next ids")
+            .containsExactly(1, 2);
+        assertThat(queue.tryPublish(List.of(bytes("b2")))).as("full: nothing accepted").isEmpty();
+        assertThat(List.of(queue.poll("c1").orElseThrow(), queue.poll("c1").orElseThrow(),
+            queue.poll("c1").orElseThrow())).extracting(CompetingConsumersTest::text)
+            .containsExactly("first", "b0", "b1");
+        byte[] tooLarge = new byte[QueueConfig.DEFAULT.maxMessageBytes() + 1];
+        assertThatThrownBy(() -> queue.tryPublish(List.of(bytes("fits"), tooLarge)))
+            .isInstanceOfSatisfying(BrokerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThat(queue.stats().published()).as("a batch with a bad body adds none of its bodies").isEqualTo(3);
+    }
+
+    @Test
     void everyMessageGoesToExactlyOneOfManyCompetingConsumers(Random random) throws Exception {
         MessageQueue queue = broker.declareQueue("work", QueueConfig.withCapacity(64).maxInFlight(100_000));
         DeliveryHistory history = new DeliveryHistory();

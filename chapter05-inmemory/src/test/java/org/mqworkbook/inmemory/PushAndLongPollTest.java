@@ -9,12 +9,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
+import org.mqworkbook.testkit.Seeded;
 
 /**
  * Exercise 5.4: long polling (pull that waits without holding a thread) and push consumers with a
@@ -23,6 +33,7 @@ import org.mqworkbook.testkit.ManualClock;
 @Exercise("5.4")
 @Tag("5.4")
 @Timeout(10)
+@ExtendWith(Seeded.class)
 class PushAndLongPollTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -78,6 +89,19 @@ class PushAndLongPollTest {
         assertThat(queue.expireWaiters()).isEqualTo(1);
         assertThat(answers.received).containsExactly(Optional.empty());
         assertThat(queue.stats().waiters()).isZero();
+    }
+
+    @Test
+    void aWaitTooLongForTheClockMeansForeverNotADeadlineInThePast() {
+        Answers answers = new Answers();
+        clock.advance(Duration.ofDays(365));
+
+        queue.receive("c1", Duration.ofSeconds(Long.MAX_VALUE), answers::accept);
+        clock.advance(Duration.ofDays(365 * 100));
+        queue.expireWaiters();
+
+        assertThat(answers.received).as("now + wait overflows a long: the deadline saturates").isEmpty();
+        assertThat(queue.stats().waiters()).isEqualTo(1);
     }
 
     @Test
@@ -222,5 +246,67 @@ class PushAndLongPollTest {
 
         assertThat(toGone).hasSize(2);
         assertThat(toOther).extracting(CompetingConsumersTest::text).containsExactly("m0", "m1", "m2");
+    }
+
+    /**
+     * Long polls parking and publishers publishing at the same moment, many times over: a publisher
+     * must never miss a receiver that parked just before its message arrived (a lost wake-up would leave
+     * the receiver waiting for its whole wait, here for ever on the manual clock, next to a ready
+     * message). Each receiver waits for its answer with a bounded {@code get}, so a lost one fails the
+     * test with the message below instead of hanging it.
+     */
+    @Test
+    @Timeout(30)
+    void longPollsRacingWithPublishersAreNeverLeftWaitingNextToAReadyMessage(Random random) throws Exception {
+        MessageQueue racing = new MessageQueue("race", QueueConfig.DEFAULT, clock);
+        int consumers = 3;
+        int total = 6_000;
+        AtomicInteger received = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(consumers + 1);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int c = 0; c < consumers; c++) {
+                String consumer = "c" + c;
+                work.add(threads.submit(() -> {
+                    while (true) {
+                        CompletableFuture<Optional<Delivery>> answer = new CompletableFuture<>();
+                        racing.receive(consumer, WAIT, answer::complete);
+                        Delivery delivery;
+                        try {
+                            delivery = answer.get(5, TimeUnit.SECONDS).orElseThrow();
+                        } catch (TimeoutException e) {
+                            throw new AssertionError(consumer + " waited 5 s for an answer while the queue held "
+                                + racing.stats() + ": a publish did not hand its message to a parked receiver");
+                        }
+                        racing.ack(consumer, delivery.tag());
+                        if (text(delivery).equals("stop")) {
+                            return null;
+                        }
+                        received.incrementAndGet();
+                    }
+                }));
+            }
+            long pauseSeed = random.nextLong();
+            threads.submit(() -> {
+                Random pauses = new Random(pauseSeed);
+                for (int n = 0; n < total; n++) {
+                    racing.publish(bytes("m" + n));
+                    if (pauses.nextInt(4) == 0) {
+                        Thread.yield(); // let the receivers empty the queue and park again
+                    }
+                }
+                for (int c = 0; c < consumers; c++) {
+                    racing.publish(bytes("stop"));
+                }
+                return null;
+            }).get(20, TimeUnit.SECONDS);
+            for (Future<?> f : work) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(received.get()).isEqualTo(total);
+        assertThat(racing.stats().ready()).isZero();
     }
 }

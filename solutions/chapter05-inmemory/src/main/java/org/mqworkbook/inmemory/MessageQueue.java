@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +37,10 @@ import java.util.function.Consumer;
  * re-entrant callback cannot stall or deadlock the queue (the same reason mini-redis releases its
  * lock before notifying).
  *
- * <p>The public methods are given: each takes the lock, calls one {@code ...Locked} method, releases
- * the lock and then runs the hand-offs. The {@code ...Locked} methods are the exercises; they run with
+ * <p>The public methods are given: each takes the lock, calls one {@code ...Locked} method (the batch
+ * methods, {@code tryPublish(List)}, {@code poll(String, int)} and {@code ack(String, long[])}, call
+ * one in a loop, so that a batch pays for one acquisition of the lock), releases the lock and then runs
+ * the hand-offs. The {@code ...Locked} methods are the exercises; they run with
  * the lock held and must not block (except {@link #publishLocked}, which waits on a condition).
  *
  * <p>Time comes from the injected {@link Clock}; nothing here starts a timer. The broker's timer
@@ -69,6 +72,29 @@ public final class MessageQueue {
     private long nextMessageId;
     /** The tag of the next delivery. Every delivery gets a new one, redeliveries included: 1, 2, 3, ... */
     private long nextTag = 1;
+
+    /**
+     * Whether {@link #waiters} or {@link #subscriptions} may be non-empty, so that {@link #dispatch()}
+     * can skip the lock when neither is: a queue with only pulling consumers then takes its lock once
+     * per publish instead of twice. Written under the lock, and only when it changes (a write on every
+     * call would bounce its cache line between the producer's and the consumer's cores on every
+     * message); read without it. It is never wrongly {@code false} when a dispatch is needed: whoever
+     * parks a waiter or adds a subscription sets it before releasing the lock, so a publisher whose
+     * message that waiter did not see (because it took the lock later) reads {@code true} after its
+     * own release of the same lock.
+     */
+    private volatile boolean mayHavePushTargets;
+
+    /**
+     * The clock reading that every delivery of one {@link #poll(String, int)} shares, or
+     * {@link #NO_BATCH}: a batch is taken at one instant, so its deliveries get one deadline, and the
+     * clock is read once per batch instead of once per message. Guarded by the lock.
+     */
+    private long batchNowMillis = NO_BATCH;
+    private static final long NO_BATCH = Long.MIN_VALUE;
+
+    /** How many deliveries {@link #poll(String, int)} makes room for before its list grows. */
+    private static final int BATCH_PRESIZE = 64;
 
     private long publishedCount;
     private long acknowledgedCount;
@@ -178,15 +204,58 @@ public final class MessageQueue {
         }
         if (id.isPresent()) {
             dispatch();
-            try {
-                journal.awaitDurable(id.getAsLong());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BrokerException(ErrorCode.INTERNAL_ERROR, "interrupted while message " + id.getAsLong()
-                    + " of queue '" + name + "' was being made durable");
-            }
+            awaitDurable(id.getAsLong());
         }
         return id;
+    }
+
+    /** {@link QueueJournal#awaitDurable} for the non-blocking publishes, which may not throw it. */
+    private void awaitDurable(long id) {
+        try {
+            journal.awaitDurable(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "interrupted while message " + id
+                + " of queue '" + name + "' was being made durable");
+        }
+    }
+
+    /**
+     * Appends as many of {@code bodies} as fit now, in order, under one acquisition of the lock; never
+     * waits. What {@link #tryPublish(byte[])} would do called for each body in turn until the first
+     * refusal, so the accepted ones are always a prefix: a producer that retries the rest keeps its
+     * order. Kafka's producer sends records in batches for the same reason a consumer polls them in
+     * batches: the fixed cost per round-trip (here a lock acquisition, there a network request) is
+     * shared.
+     *
+     * @return the ids of the accepted messages, one per accepted body; fewer than {@code bodies} if the
+     *         queue filled up (none if it was full)
+     * @throws BrokerException {@link ErrorCode#INVALID_ARGUMENT} if a body is too large; nothing was added
+     */
+    public long[] tryPublish(List<byte[]> bodies) {
+        List<byte[]> copies = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            copies.add(checkBody(body)); // all checked before any is added
+        }
+        long[] ids = new long[copies.size()];
+        int accepted = 0;
+        lock.lock();
+        try {
+            while (accepted < copies.size()) {
+                OptionalLong id = tryPublishLocked(copies.get(accepted));
+                if (id.isEmpty()) {
+                    break;
+                }
+                ids[accepted++] = id.getAsLong();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (accepted > 0) {
+            dispatch();
+            awaitDurable(ids[accepted - 1]); // durable up to the last means every one before it too
+        }
+        return accepted == ids.length ? ids : Arrays.copyOf(ids, accepted);
     }
 
     /**
@@ -203,6 +272,39 @@ public final class MessageQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes up to {@code max} head messages for {@code consumer} at once, without waiting: what
+     * {@link #poll(String)} would return called {@code max} times in a row, but under one acquisition
+     * of the lock. SQS's {@code ReceiveMessage} with {@code MaxNumberOfMessages} and RabbitMQ's prefetch
+     * exist for the same reason: a consumer that takes messages one lock round-trip at a time pays that
+     * round-trip, and the cache-line transfer between the producer's core and its own, per message.
+     *
+     * @param max at least 1; fewer come back if fewer are ready or the in-flight limit is reached
+     * @return the deliveries, head first; empty if none is ready
+     */
+    public List<Delivery> poll(String consumer, int max) {
+        Objects.requireNonNull(consumer, "consumer");
+        if (max < 1) {
+            throw new BrokerException(ErrorCode.INVALID_ARGUMENT, "max must be at least 1, was " + max);
+        }
+        List<Delivery> deliveries = new ArrayList<>(Math.min(max, BATCH_PRESIZE));
+        lock.lock();
+        try {
+            batchNowMillis = clock.millis();
+            while (deliveries.size() < max) {
+                Optional<Delivery> next = pollLocked(consumer);
+                if (next.isEmpty()) {
+                    break;
+                }
+                deliveries.add(next.get());
+            }
+        } finally {
+            batchNowMillis = NO_BATCH;
+            lock.unlock();
+        }
+        return deliveries;
     }
 
     /**
@@ -311,6 +413,40 @@ public final class MessageQueue {
     }
 
     /**
+     * Settles several deliveries under one acquisition of the lock: {@link #ack(String, long)} for each
+     * tag, in the order given (SQS's {@code DeleteMessageBatch}; RabbitMQ's {@code basic.ack} with
+     * {@code multiple} settles every delivery up to a tag, which needs a channel's ordered tags). Each
+     * tag is judged on its own: one that {@code consumer} does not hold is refused and the others are
+     * still settled.
+     *
+     * @return how many of the tags were settled
+     */
+    public int ack(String consumer, long[] tags) {
+        Objects.requireNonNull(consumer, "consumer");
+        Objects.requireNonNull(tags, "tags");
+        long[] settled = new long[tags.length];
+        int count = 0;
+        lock.lock();
+        try {
+            for (long tag : tags) {
+                InFlight held = inFlight.get(tag);
+                if (held != null && ackLocked(consumer, tag)) {
+                    settled[count++] = held.message().id();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < count; i++) {
+            journal.settled(settled[i]);
+        }
+        if (count > 0) {
+            dispatch(); // push consumers may have credit again
+        }
+        return count;
+    }
+
+    /**
      * Refuses a delivery (RabbitMQ's {@code basic.reject}). With {@code requeue} the message goes
      * back to the head of the queue at once; without, it is dropped (chapter 14 dead-letters it).
      *
@@ -373,6 +509,7 @@ public final class MessageQueue {
             subscriptions.removeIf(s -> s.cancelled);
             requeued = requeueAllHeldByLocked(consumer);
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
         dispatch();
@@ -487,6 +624,7 @@ public final class MessageQueue {
         try {
             receiveLocked(new Waiter(consumer, deadlineAfter(wait), callback), handOffs);
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
         handOffs.forEach(Runnable::run);
@@ -504,6 +642,7 @@ public final class MessageQueue {
         try {
             expired = expireWaitersLocked(clock.millis(), handOffs);
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
         handOffs.forEach(Runnable::run);
@@ -530,6 +669,7 @@ public final class MessageQueue {
             }
             subscriptions.add(subscription);
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
         dispatch();
@@ -543,6 +683,7 @@ public final class MessageQueue {
             subscription.cancelled = true;
             subscriptions.remove(subscription);
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
     }
@@ -552,6 +693,9 @@ public final class MessageQueue {
      * change that can make a delivery possible: a publish, an ack, a requeue, a new subscription.
      */
     void dispatch() {
+        if (!mayHavePushTargets) {
+            return; // nobody to hand a message to: see mayHavePushTargets for why this read suffices
+        }
         List<Runnable> handOffs = new ArrayList<>();
         lock.lock();
         try {
@@ -559,6 +703,7 @@ public final class MessageQueue {
                 dispatchLocked(handOffs);
             }
         } finally {
+            notePushTargetsLocked();
             lock.unlock();
         }
         handOffs.forEach(Runnable::run);
@@ -664,6 +809,14 @@ public final class MessageQueue {
         return removed;
     }
 
+    /** Brings {@link #mayHavePushTargets} up to date; called before releasing the lock after a change. */
+    private void notePushTargetsLocked() {
+        boolean now = !waiters.isEmpty() || !subscriptions.isEmpty();
+        if (now != mayHavePushTargets) {
+            mayHavePushTargets = now;
+        }
+    }
+
     /** A snapshot of the counters. */
     public QueueStats stats() {
         lock.lock();
@@ -677,10 +830,14 @@ public final class MessageQueue {
 
     /** Now plus {@code wait}, saturating: a huge wait means "never", not a deadline in the past. */
     private long deadlineAfter(Duration wait) {
-        long now = clock.millis();
-        long millis = wait.compareTo(Duration.ofMillis(Long.MAX_VALUE - now)) >= 0 ? Long.MAX_VALUE - now
-            : wait.toMillis();
-        return now + millis;
+        long now = batchNowMillis != NO_BATCH ? batchNowMillis : clock.millis();
+        long millis;
+        try {
+            millis = wait.toMillis();
+        } catch (ArithmeticException tooLong) {
+            millis = Long.MAX_VALUE;
+        }
+        return millis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + millis;
     }
 
     private byte[] checkBody(byte[] body) {
