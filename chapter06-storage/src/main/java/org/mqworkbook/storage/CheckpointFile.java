@@ -13,7 +13,7 @@ import org.mqworkbook.marker.ExerciseNotDone;
 
 /**
  * A small file that is always replaced whole and never seen half-written: a queue's acknowledgements, a
- * queue's declaration, a consumer group's committed offsets (exercise 6.6, the book's 顺序写与刷盘机制).
+ * queue's declaration, a consumer group's committed offsets (exercise 6.2, the book's 顺序写与刷盘机制).
  * Every such file of the workbook goes through this class, so there is one recipe to get right, and one
  * the crash simulator checks.
  *
@@ -138,9 +138,9 @@ public final class CheckpointFile {
      * then open the directory through the opener with {@code READ} and force it.
      */
     public synchronized void write(ByteBuffer payload) throws IOException {
-        // BEGIN EXERCISE 6.6
-        throw new ExerciseNotDone("6.6");
-        // END EXERCISE 6.6
+        // BEGIN EXERCISE 6.2
+        throw new ExerciseNotDone("6.2");
+        // END EXERCISE 6.2
     }
 
     /** The whole file for {@code payload} (its remaining bytes, not consumed): the layout in the class comment. */

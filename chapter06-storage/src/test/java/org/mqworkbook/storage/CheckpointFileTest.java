@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link CheckpointFile}, the given half: reading, where a foreign, torn, corrupt or newer file is refused by
  * name. No {@code @Exercise}: these pass on the skeleton too; {@link CheckpointFileWriteTest} checks the
- * write (exercise 6.6). README section "6.6 The durable broker", "Checkpoint files".
+ * write (exercise 6.2). README section "6.2 Sequential writes and flushing", "Checkpoint files".
  */
 @Timeout(20)
 class CheckpointFileTest {

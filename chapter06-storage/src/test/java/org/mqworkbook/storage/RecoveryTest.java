@@ -318,6 +318,12 @@ class RecoveryTest {
             }
             assertThat(readAll(log)).as("every offset reads back: the index was rebuilt, not trusted")
                 .isEqualTo(expected);
+            for (long offset = 0; offset < 40; offset++) {
+                List<Record> read = log.read(offset, 1);
+                assertThat(read).as("read(%d): a lookup through the index lands on that record (an index left "
+                    + "as it was found would send it into the middle of another one)", offset).isNotEmpty();
+                assertThat(new String(read.get(0).value(), UTF_8)).isEqualTo("m" + offset);
+            }
         }
     }
 

@@ -10,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqworkbook.testkit.Exercise;
+import org.mqworkbook.testkit.Seeded;
+import org.mqworkbook.testkit.storage.ShortWrites;
 
 /**
  * Exercise 6.2, appending to a segment: sequential writes at the end of the file, an index entry every
@@ -24,6 +28,7 @@ import org.mqworkbook.testkit.Exercise;
 @Exercise("6.2")
 @Tag("6.2")
 @Timeout(20)
+@ExtendWith(Seeded.class)
 class SegmentAppendTest {
     @TempDir
     Path dir;
@@ -105,6 +110,32 @@ class SegmentAppendTest {
                     .isLessThanOrEqualTo(100 / recordSize + 1);
             }
         }
+    }
+
+    @Test
+    void aDiskThatTakesAFewBytesPerWriteStillGetsEveryRecordWhole(Random random) throws IOException {
+        ShortWrites disk = new ShortWrites(random.nextLong(), 7);
+        List<Record> written = new ArrayList<>();
+        try (LogSegment segment = LogSegment.open(dir, 0, LogConfig.DEFAULT, disk::open)) {
+            for (long offset = 0; offset < 20; offset++) {
+                Record r = record(offset, "a record of some length, number " + offset);
+                segment.append(r);
+                written.add(r);
+            }
+            assertThat(disk.shortenedWrites()).as("the disk did write short").isPositive();
+            assertThat(segment.size()).isEqualTo(Files.size(LogSegment.logFile(dir, 0)));
+        }
+
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(LogSegment.logFile(dir, 0)));
+        List<Record> read = new ArrayList<>();
+        while (file.hasRemaining()) {
+            RecordRead r = RecordFormat.read(file, LogConfig.DEFAULT.maxRecordBytes());
+            assertThat(r).as("FileChannel.write may write fewer bytes than it was given (here 1 to 7 per call, "
+                + "disk seed %d): write in a loop until the buffer has nothing left", disk.seed())
+                .isInstanceOf(RecordRead.Valid.class);
+            read.add(((RecordRead.Valid) r).record());
+        }
+        assertThat(read).isEqualTo(written);
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
 
 /**
  * A small file that is always replaced whole and never seen half-written: a queue's acknowledgements, a
- * queue's declaration, a consumer group's committed offsets (exercise 6.6, the book's 顺序写与刷盘机制).
+ * queue's declaration, a consumer group's committed offsets (exercise 6.2, the book's 顺序写与刷盘机制).
  * Every such file of the workbook goes through this class, so there is one recipe to get right, and one
  * the crash simulator checks.
  *
@@ -141,7 +141,7 @@ public final class CheckpointFile {
      * then open the directory through the opener with {@code READ} and force it.
      */
     public synchronized void write(ByteBuffer payload) throws IOException {
-        // BEGIN EXERCISE 6.6
+        // BEGIN EXERCISE 6.2
         ByteBuffer bytes = encode(payload);
         Path tmp = temporaryFile();
         try (FileChannel channel = opener.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -156,7 +156,7 @@ public final class CheckpointFile {
         try (FileChannel directory = opener.open(file.toAbsolutePath().getParent(), Set.of(StandardOpenOption.READ))) {
             directory.force(true);
         }
-        // END EXERCISE 6.6
+        // END EXERCISE 6.2
     }
 
     /** The whole file for {@code payload} (its remaining bytes, not consumed): the layout in the class comment. */
