@@ -119,6 +119,22 @@ class AcknowledgementTest {
     }
 
     @Test
+    void theDeliveriesOfABatchPollShareADeadlineAndALaterPollGetsItsOwn() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            queue.publish(bytes("m" + i));
+        }
+        List<Delivery> batch = queue.poll("c1", 2);
+        clock.advance(Duration.ofSeconds(10));
+        queue.poll("c1").orElseThrow();
+
+        clock.advance(VISIBILITY.minusSeconds(10));
+        assertThat(queue.expireDeliveries()).as("the batch was made at one instant: both expire now, and the "
+            + "delivery made ten seconds later does not").isEqualTo(batch.size());
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(queue.expireDeliveries()).isEqualTo(1);
+    }
+
+    @Test
     void rejectWithRequeuePutsTheMessageBackAtTheHead() throws InterruptedException {
         queue.publish(bytes("first"));
         queue.publish(bytes("second"));

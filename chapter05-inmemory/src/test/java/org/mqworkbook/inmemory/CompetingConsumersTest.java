@@ -218,6 +218,42 @@ class CompetingConsumersTest {
     }
 
     @Test
+    void aJournalThatRefusesPartWayEndsTheBatchThereAndKeepsWhatItAccepted() {
+        int[] appends = new int[1];
+        QueueJournal refusesTheThird = new QueueJournal() {
+            @Override
+            public Recovered recover() {
+                return QueueJournal.IN_MEMORY.recover();
+            }
+
+            @Override
+            public void append(long id, byte[] body) {
+                if (++appends[0] >= 3) { // from the third on: the disk stays full
+                    throw new BrokerException(ErrorCode.INTERNAL_ERROR, "the disk is full");
+                }
+            }
+
+            @Override
+            public void awaitDurable(long id) {
+            }
+
+            @Override
+            public void settled(long id) {
+            }
+        };
+        MessageQueue queue = new MessageQueue("q", QueueConfig.DEFAULT, new ManualClock(), refusesTheThird);
+
+        long[] ids = queue.tryPublish(List.of(bytes("a"), bytes("b"), bytes("c"), bytes("d")));
+
+        assertThat(ids).as("a and b were stored before the journal refused c: they are accepted and reported, "
+            + "so that a retry sends only c and d").containsExactly(0, 1);
+        assertThat(queue.stats().ready()).isEqualTo(2);
+        assertThatThrownBy(() -> queue.tryPublish(List.of(bytes("c"))))
+            .as("refused with nothing accepted: the caller hears why").isInstanceOf(BrokerException.class)
+            .hasMessageContaining("disk is full");
+    }
+
+    @Test
     void everyMessageGoesToExactlyOneOfManyCompetingConsumers(Random random) throws Exception {
         MessageQueue queue = broker.declareQueue("work", QueueConfig.withCapacity(64).maxInFlight(100_000));
         DeliveryHistory history = new DeliveryHistory();

@@ -100,8 +100,37 @@ class PushAndLongPollTest {
         clock.advance(Duration.ofDays(365 * 100));
         queue.expireWaiters();
 
-        assertThat(answers.received).as("now + wait overflows a long: the deadline saturates").isEmpty();
-        assertThat(queue.stats().waiters()).isEqualTo(1);
+        queue.receive("c2", Duration.ofMillis(Long.MAX_VALUE - 1), answers::accept);
+        clock.advance(Duration.ofDays(365 * 100));
+        queue.expireWaiters();
+
+        assertThat(answers.received).as("the waits, or now plus the waits, overflow a long: the deadlines saturate")
+            .isEmpty();
+        assertThat(queue.stats().waiters()).isEqualTo(2);
+    }
+
+    @Test
+    void aBatchPublishAnswersAParkedLongPoll() {
+        Answers answers = new Answers();
+        queue.receive("c1", WAIT, answers::accept);
+
+        queue.tryPublish(List.of(bytes("first"), bytes("second")));
+
+        assertThat(answers.received).as("the batch's first message goes to the parked receiver").hasSize(1);
+        assertThat(text(answers.received.get(0).orElseThrow())).isEqualTo("first");
+    }
+
+    @Test
+    void aBatchAckGivesThePushConsumerCreditForTheNextMessage() throws InterruptedException {
+        List<Delivery> pushed = new CopyOnWriteArrayList<>();
+        queue.subscribe("c1", 1, pushed::add);
+        queue.publish(bytes("m0"));
+        queue.publish(bytes("m1"));
+        assertThat(pushed).as("prefetch 1").hasSize(1);
+
+        assertThat(queue.ack("c1", new long[] {pushed.get(0).tag()})).isEqualTo(1);
+
+        assertThat(pushed).extracting(CompetingConsumersTest::text).containsExactly("m0", "m1");
     }
 
     @Test

@@ -94,10 +94,15 @@ class CheckpointFileWriteTest {
         String payload = "orders#0=" + "9".repeat(200);
         checkpoint(disk::open).write(text(payload));
         assertThat(disk.shortenedWrites()).as("the disk did write short").isPositive();
-        assertThat(text(checkpoint(FileOpener.REAL).read()))
-            .as("FileChannel.write may write fewer bytes than it was given (here 1 to 5 per call, disk seed %d): "
-                + "write in a loop until the buffer has nothing left (%s)", disk.seed(), README)
-            .isEqualTo(payload);
+        String hint = "FileChannel.write may write fewer bytes than it was given (here 1 to 5 per call, disk seed "
+            + disk.seed() + "): write in a loop until the buffer has nothing left (" + README + ")";
+        Optional<CheckpointFile.Content> read;
+        try {
+            read = checkpoint(FileOpener.REAL).read();
+        } catch (StorageException e) {
+            throw new AssertionError(hint + "; reading it back said: " + e.getMessage(), e);
+        }
+        assertThat(text(read)).as(hint).isEqualTo(payload);
     }
 
     @Test

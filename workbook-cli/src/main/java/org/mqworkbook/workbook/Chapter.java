@@ -3,7 +3,7 @@ package org.mqworkbook.workbook;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.mqworkbook.testkit.workbook.SkeletonGenerator;
+import org.mqworkbook.engine.SkeletonGenerator;
 
 /**
  * A chapter of the workbook: the learner's module {@code chapterNN-name/} and its reference solution

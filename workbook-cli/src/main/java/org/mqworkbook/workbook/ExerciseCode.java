@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.mqworkbook.testkit.workbook.ExerciseRegion;
-import org.mqworkbook.testkit.workbook.SkeletonGenerator;
+import org.mqworkbook.engine.ExerciseRegion;
+import org.mqworkbook.engine.SkeletonGenerator;
 
 /**
  * The exercise regions of one chapter, three ways: the learner's code, the untouched skeleton (what the

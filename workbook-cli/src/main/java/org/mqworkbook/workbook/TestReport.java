@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.mqworkbook.testkit.workbook.TestOutcome;
+import org.mqworkbook.engine.TestOutcome;
 
 /**
  * Prints a {@link TestRun} for a learner: a line per exercise, then the first failure explained — the

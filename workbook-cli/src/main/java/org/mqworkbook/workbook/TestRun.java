@@ -3,7 +3,7 @@ package org.mqworkbook.workbook;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.mqworkbook.testkit.workbook.TestOutcome;
+import org.mqworkbook.engine.TestOutcome;
 
 /**
  * What one {@code ./workbook test} found.

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.mqworkbook.testkit.workbook.ResultsFile;
-import org.mqworkbook.testkit.workbook.TestOutcome;
-import org.mqworkbook.testkit.workbook.WorkbookMain;
+import org.mqworkbook.engine.ResultsFile;
+import org.mqworkbook.engine.TestOutcome;
+import org.mqworkbook.engine.WorkbookMain;
 
 /**
  * Runs a chapter's tests, or one exercise's, against the learner's code — the fast way:
@@ -27,7 +27,7 @@ import org.mqworkbook.testkit.workbook.WorkbookMain;
  *   <li>reuse the test classes Maven compiled ({@code target/test-classes}); they depend only on the API
  *       around the exercise regions, which the learner does not change. If the test sources are newer
  *       (a {@code git pull}), compile them too, into {@code target/workbook-cli/test-classes};</li>
- *   <li>run the tests in one forked JVM with the build's own runner (testkit's {@code WorkbookMain
+ *   <li>run the tests in one forked JVM with the build's own runner (the engine's {@code WorkbookMain
  *       isolate}, which filters by the exercise's JUnit tag and notices every {@code ExerciseNotDone}
  *       thrown, in any thread), and read back the {@link ResultsFile} it writes;</li>
  *   <li>remember each exercise's result in {@link Progress}, with the fingerprint of the code it ran on.</li>

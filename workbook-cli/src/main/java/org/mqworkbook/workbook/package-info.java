@@ -8,13 +8,13 @@
  *
  *  Workbook        the chapters found at the repository root: chapterNN-name/ + solutions/chapterNN-name/
  *   └─ Chapter     one of them; ChapterText finds each exercise's section in its README.md
- *  ExerciseCode    the exercise regions three ways: the learner's, the skeleton's (testkit's
+ *  ExerciseCode    the exercise regions three ways: the learner's, the skeleton's (the engine's
  *                  SkeletonGenerator, the same generator the build uses) and the reference's
  *  Standing        done / in progress / not started, from ExerciseCode and Progress
  *  Progress        .workbook/progress.properties: last test results, hints seen
  *
  *  TestRunner      ChapterCompiler (javax.tools, in this JVM, only when a source changed)
- *                   ──► one forked JVM running testkit's WorkbookMain isolate (the build's own test runner)
+ *                   ──► one forked JVM running the engine's WorkbookMain isolate (the build's own test runner)
  *                   ──► ResultsFile ──► TestReport (summary, first failure, its section, the hint)
  *  WatchLoop       ◄── Trigger: SourceWatcher (file saved), KeyboardInput (Enter, q)
  * </pre>

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.mqworkbook.testkit.workbook.ExerciseRegion;
-import org.mqworkbook.testkit.workbook.SkeletonGenerator;
+import org.mqworkbook.engine.ExerciseRegion;
+import org.mqworkbook.engine.SkeletonGenerator;
 
 /**
  * The repository's chapter 5 in a temporary directory, as a learner's fresh clone has it after

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqworkbook.testkit.workbook.SkeletonGenerator;
+import org.mqworkbook.engine.SkeletonGenerator;
 import picocli.CommandLine;
 
 /**

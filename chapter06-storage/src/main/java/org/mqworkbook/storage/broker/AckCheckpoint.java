@@ -162,7 +162,7 @@ public final class AckCheckpoint {
 
     /**
      * Writes the current state durably: a consistent snapshot encoded under the lock, then written outside
-     * it through the {@link CheckpointFile} (exercise 6.6 is its {@code write}).
+     * it through the {@link CheckpointFile} (exercise 6.2 is its {@code write}).
      */
     public void write() throws IOException {
         // The file's lock around snapshot and write: two writers each snapshot and write in turn, so the

@@ -48,8 +48,8 @@ import org.openjdk.jmh.infra.Control;
  * number that means nothing on its own) into "as fast as the JDK" or "half as fast as the JDK".
  * {@code MessageQueue} is compared with it too, to show what the broker's bookkeeping costs on top of
  * the bare hand-off: copying the body, a {@code Message}, a {@code Delivery} and an in-flight entry per
- * message, a clock read, and five lock acquisitions per message instead of two (publish, its
- * {@code dispatch()}, poll, ack, its {@code dispatch()}; the two {@code dispatch()} calls skip the lock
+ * message, a clock read, and three lock acquisitions per message instead of two (publish, poll, ack;
+ * the {@code dispatch()} after a publish and after an ack would take it twice more, but skips the lock
  * when the queue has no long-poll receiver and no push consumer, as here).
  *
  * <p><b>Why timed waits and not {@code put}/{@code take}.</b> JMH ends an iteration for the producer and

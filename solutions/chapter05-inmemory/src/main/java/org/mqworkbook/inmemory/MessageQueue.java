@@ -229,7 +229,8 @@ public final class MessageQueue {
      * shared.
      *
      * @return the ids of the accepted messages, one per accepted body; fewer than {@code bodies} if the
-     *         queue filled up (none if it was full)
+     *         queue filled up (none if it was full) or the journal refused one after the first (the
+     *         accepted ones are kept and reported, so that a retry does not publish them twice)
      * @throws BrokerException {@link ErrorCode#INVALID_ARGUMENT} if a body is too large; nothing was added
      */
     public long[] tryPublish(List<byte[]> bodies) {
@@ -242,7 +243,15 @@ public final class MessageQueue {
         lock.lock();
         try {
             while (accepted < copies.size()) {
-                OptionalLong id = tryPublishLocked(copies.get(accepted));
+                OptionalLong id;
+                try {
+                    id = tryPublishLocked(copies.get(accepted));
+                } catch (RuntimeException refused) {
+                    if (accepted == 0) {
+                        throw refused; // nothing was accepted: the caller hears why
+                    }
+                    break; // the journal refused one (a full disk): the batch ends there, as at capacity
+                }
                 if (id.isEmpty()) {
                     break;
                 }
@@ -831,13 +840,11 @@ public final class MessageQueue {
     /** Now plus {@code wait}, saturating: a huge wait means "never", not a deadline in the past. */
     private long deadlineAfter(Duration wait) {
         long now = batchNowMillis != NO_BATCH ? batchNowMillis : clock.millis();
-        long millis;
         try {
-            millis = wait.toMillis();
+            return Math.addExact(now, wait.toMillis());
         } catch (ArithmeticException tooLong) {
-            millis = Long.MAX_VALUE;
+            return Long.MAX_VALUE; // the wait, or now plus the wait, does not fit in a long: never
         }
-        return millis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + millis;
     }
 
     private byte[] checkBody(byte[] body) {

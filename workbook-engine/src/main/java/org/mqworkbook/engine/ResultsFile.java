@@ -1,4 +1,4 @@
-package org.mqworkbook.testkit.workbook;
+package org.mqworkbook.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.mqworkbook.testkit.workbook;
+package org.mqworkbook.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.mqworkbook.testkit.workbook;
+package org.mqworkbook.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqworkbook.testkit.workbook.TestOutcome.Status;
+import org.mqworkbook.engine.TestOutcome.Status;
 
 /** The rules of the workbook contract, judged on made-up outcomes. */
 @Timeout(10)

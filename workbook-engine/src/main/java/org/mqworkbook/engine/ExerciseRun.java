@@ -1,4 +1,4 @@
-package org.mqworkbook.testkit.workbook;
+package org.mqworkbook.engine;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClasspathRoots;
 
