@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mqworkbook.dispatch.client.DispatchClient;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,10 +91,10 @@ final class ProduceCommand implements Callable<Integer> {
             recordKey = text.substring(0, at);
             value = text.substring(at + keySeparator.length());
         }
-        RecordPosition position = client.produce(topic,
+        PartitionOffset appended = client.produce(topic,
             recordKey == null ? null : recordKey.getBytes(StandardCharsets.UTF_8),
             value.getBytes(StandardCharsets.UTF_8), tag);
-        out.println(position);
+        out.println(appended);
         out.flush();
     }
 }

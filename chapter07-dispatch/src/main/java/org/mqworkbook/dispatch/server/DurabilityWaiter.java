@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.mqworkbook.dispatch.partition.TopicPartition;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 
 /**
@@ -32,7 +32,7 @@ import org.mqworkbook.dispatch.topic.Topic;
  */
 final class DurabilityWaiter implements AutoCloseable {
     /** One record waiting: where it is, and what to do when it is durable (null) or cannot be (the error). */
-    private record Waiting(Topic topic, RecordPosition position, Consumer<Exception> done) {
+    private record Waiting(Topic topic, PartitionOffset appended, Consumer<Exception> done) {
     }
 
     /** Put in the queue by close(): everything before it is still acknowledged. */
@@ -57,12 +57,12 @@ final class DurabilityWaiter implements AutoCloseable {
     }
 
     /** Calls {@code done} with null once the record is on disk, or with the exception that prevented it. */
-    void whenDurable(Topic topic, RecordPosition position, Consumer<Exception> done) {
+    void whenDurable(Topic topic, PartitionOffset appended, Consumer<Exception> done) {
         if (closed) {
             done.accept(new IllegalStateException("the broker is shutting down"));
             return;
         }
-        queue.add(new Waiting(topic, position, done));
+        queue.add(new Waiting(topic, appended, done));
     }
 
     private void run() {
@@ -79,15 +79,15 @@ final class DurabilityWaiter implements AutoCloseable {
             // Per partition, the highest offset waiting: once it is durable, everything below it is.
             Map<TopicPartition, Waiting> highest = new HashMap<>();
             for (Waiting waiting : batch) {
-                highest.merge(waiting.position().partition(), waiting,
-                    (a, b) -> a.position().offset() >= b.position().offset() ? a : b);
+                highest.merge(waiting.appended().partition(), waiting,
+                    (a, b) -> a.appended().offset() >= b.appended().offset() ? a : b);
             }
             Map<TopicPartition, Exception> failures = syncAll(highest.values());
             for (Waiting waiting : batch) {
                 try {
-                    waiting.done().accept(failures.get(waiting.position().partition()));
+                    waiting.done().accept(failures.get(waiting.appended().partition()));
                 } catch (RuntimeException e) {
-                    System.err.println("acknowledging " + waiting.position() + " failed: " + e);
+                    System.err.println("acknowledging " + waiting.appended() + " failed: " + e);
                 }
             }
             batch.clear();
@@ -119,7 +119,7 @@ final class DurabilityWaiter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             for (Waiting record : waiting) {
-                failures.putIfAbsent(record.position().partition(), e);
+                failures.putIfAbsent(record.appended().partition(), e);
             }
         }
         return failures;
@@ -127,9 +127,9 @@ final class DurabilityWaiter implements AutoCloseable {
 
     private static void sync(Waiting record, Map<TopicPartition, Exception> failures) {
         try {
-            record.topic().awaitDurable(record.position());
+            record.topic().awaitDurable(record.appended());
         } catch (IOException | InterruptedException | RuntimeException e) {
-            failures.put(record.position().partition(), e);
+            failures.put(record.appended().partition(), e);
         }
     }
 

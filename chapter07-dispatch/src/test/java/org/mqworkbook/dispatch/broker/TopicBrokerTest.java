@@ -28,7 +28,7 @@ import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
@@ -122,8 +122,8 @@ class TopicBrokerTest {
         open(config);
         broker.createTopic("orders", 3);
 
-        RecordPosition first = broker.produce("orders", bytes("customer-1"), bytes("order-1"), "TagA");
-        RecordPosition second = broker.produce("orders", bytes("customer-1"), bytes("order-2"), null);
+        PartitionOffset first = broker.produce("orders", bytes("customer-1"), bytes("order-1"), "TagA");
+        PartitionOffset second = broker.produce("orders", bytes("customer-1"), bytes("order-2"), null);
 
         assertThat(second.partition()).as("the same key goes to the same partition").isEqualTo(first.partition());
         assertThat(second.offset()).as("and gets the next offset there").isEqualTo(first.offset() + 1);

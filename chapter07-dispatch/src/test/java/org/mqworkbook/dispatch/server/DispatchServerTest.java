@@ -42,7 +42,7 @@ import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.topic.FetchResult;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.Record;
 import org.mqworkbook.testkit.Exercise;
@@ -102,9 +102,9 @@ class DispatchServerTest {
     void producesWithAndWithoutKeyAndTagAndFetchesThroughAFilter() throws IOException {
         DispatchClient client = client();
 
-        RecordPosition first = client.produce(TOPIC, utf8("order-17"), utf8("created"), "TagA");
-        RecordPosition second = client.produce(TOPIC, utf8("order-17"), utf8("paid"), null);
-        RecordPosition third = client.produce(TOPIC, utf8("order-17"), utf8("shipped"), "TagB");
+        PartitionOffset first = client.produce(TOPIC, utf8("order-17"), utf8("created"), "TagA");
+        PartitionOffset second = client.produce(TOPIC, utf8("order-17"), utf8("paid"), null);
+        PartitionOffset third = client.produce(TOPIC, utf8("order-17"), utf8("shipped"), "TagB");
         assertThat(List.of(second.partition(), third.partition())).as("one key, one partition (exercise 7.1)")
             .containsOnly(first.partition());
         assertThat(List.of(first.offset(), second.offset(), third.offset())).as("offsets in produce order")
@@ -131,7 +131,7 @@ class DispatchServerTest {
         assertThat(atEnd.nextOffset()).isEqualTo(3);
 
         // Last: a record without a key goes round-robin, possibly to the partition checked above.
-        RecordPosition unkeyed = client.produce(TOPIC, null, utf8("heartbeat"), null);
+        PartitionOffset unkeyed = client.produce(TOPIC, null, utf8("heartbeat"), null);
         assertThat(unkeyed.partition().topic()).isEqualTo(TOPIC);
         FetchResult unkeyedRead = client.fetch(unkeyed.partition(), unkeyed.offset(), MAX_BYTES, "*");
         assertThat(unkeyedRead.records()).singleElement().satisfies(r -> {
@@ -160,7 +160,7 @@ class DispatchServerTest {
     @Test
     void aMemberJoinsHeartbeatsCommitsDescribesAndLeavesThroughTheClient() throws IOException {
         DispatchClient client = client();
-        RecordPosition produced = client.produce(TOPIC, utf8("k"), utf8("v"), null);
+        PartitionOffset produced = client.produce(TOPIC, utf8("k"), utf8("v"), null);
 
         Assignment joined = client.join("billing", "m1", List.of(TOPIC));
 
@@ -231,7 +231,7 @@ class DispatchServerTest {
     void aZombieCommitAfterItsSessionExpiredIsRefusedWithIllegalGeneration() throws IOException {
         DispatchClient zombie = client();
         DispatchClient survivor = client();
-        RecordPosition produced = zombie.produce(TOPIC, utf8("k"), utf8("v"), null);
+        PartitionOffset produced = zombie.produce(TOPIC, utf8("k"), utf8("v"), null);
         Assignment old = zombie.join("billing", "m1", List.of(TOPIC));
 
         clock.advance(Duration.ofSeconds(11)); // m1 pauses (a long GC, say) past its 10 s session
@@ -258,20 +258,20 @@ class DispatchServerTest {
     void aPipeliningProducerGetsOffsetsInSendOrderAndEveryAnswerMeansOnDisk() throws Exception {
         DispatchClient producer = client();
         int count = 1_000;
-        List<CompletableFuture<RecordPosition>> sent = new ArrayList<>();
+        List<CompletableFuture<PartitionOffset>> sent = new ArrayList<>();
 
         for (int i = 0; i < count; i++) {
             sent.add(producer.produceAsync(TOPIC, utf8("same-key"), utf8("m" + i), null));
         }
 
-        List<RecordPosition> positions = new ArrayList<>();
-        for (CompletableFuture<RecordPosition> answer : sent) {
+        List<PartitionOffset> positions = new ArrayList<>();
+        for (CompletableFuture<PartitionOffset> answer : sent) {
             positions.add(result(answer));
         }
         TopicPartition partition = positions.get(0).partition();
-        assertThat(positions).extracting(RecordPosition::partition).as("one key, one partition")
+        assertThat(positions).extracting(PartitionOffset::partition).as("one key, one partition")
             .containsOnly(partition);
-        List<Long> offsets = positions.stream().map(RecordPosition::offset).toList();
+        List<Long> offsets = positions.stream().map(PartitionOffset::offset).toList();
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < count; i++) {
             expected.add(i);
@@ -389,7 +389,7 @@ class DispatchServerTest {
     @Test
     void aFetchPastTheEndIsOffsetOutOfRange() throws IOException {
         DispatchClient client = client();
-        RecordPosition produced = client.produce(TOPIC, utf8("k"), utf8("v"), null);
+        PartitionOffset produced = client.produce(TOPIC, utf8("k"), utf8("v"), null);
 
         assertRefused(() -> client.fetch(produced.partition(), 5, MAX_BYTES, "*"), ErrorKind.OFFSET_OUT_OF_RANGE,
             "offset 5");
@@ -410,7 +410,7 @@ class DispatchServerTest {
     @Test
     void aRecordLargerThanTheLogAcceptsIsRefusedAndTheRecordsBeforeItStay() throws IOException {
         DispatchClient client = client();
-        RecordPosition before = client.produce(TOPIC, utf8("k"), utf8("kept"), null);
+        PartitionOffset before = client.produce(TOPIC, utf8("k"), utf8("kept"), null);
         // Fits a frame (1 MiB + 64 KiB) but not the log (maxRecordBytes: 1 MiB + 1 KiB).
         byte[] tooLarge = new byte[(1 << 20) + 4096];
 
@@ -440,7 +440,7 @@ class DispatchServerTest {
     @Test
     void anIllegalFilterExpressionIsRefusedByName() throws IOException {
         DispatchClient client = client();
-        RecordPosition produced = client.produce(TOPIC, utf8("k"), utf8("v"), "TagA");
+        PartitionOffset produced = client.produce(TOPIC, utf8("k"), utf8("v"), "TagA");
 
         assertRefused(() -> client.fetch(produced.partition(), 0, MAX_BYTES, "TagA ||"), ErrorKind.INVALID_ARGUMENT,
             "'TagA ||'");
@@ -504,7 +504,7 @@ class DispatchServerTest {
     @Test
     void closingTheServerKeepsEveryRecordItAcknowledged() throws Exception {
         DispatchClient producer = client();
-        List<CompletableFuture<RecordPosition>> sent = new ArrayList<>();
+        List<CompletableFuture<PartitionOffset>> sent = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
             sent.add(producer.produceAsync(TOPIC, utf8("key-" + (i % 7)), utf8("m" + i), null));
         }
@@ -513,7 +513,7 @@ class DispatchServerTest {
 
         server.close(); // with requests still in flight
 
-        Map<RecordPosition, String> acknowledged = new TreeMap<>(
+        Map<PartitionOffset, String> acknowledged = new TreeMap<>(
             (a, b) -> a.partition().partition() != b.partition().partition()
                 ? Integer.compare(a.partition().partition(), b.partition().partition())
                 : Long.compare(a.offset(), b.offset()));
@@ -529,8 +529,8 @@ class DispatchServerTest {
         broker = TopicBroker.open(dir, config, clock);
 
         Topic topic = broker.topic(TOPIC).orElseThrow();
-        for (Map.Entry<RecordPosition, String> ack : acknowledged.entrySet()) {
-            RecordPosition position = ack.getKey();
+        for (Map.Entry<PartitionOffset, String> ack : acknowledged.entrySet()) {
+            PartitionOffset position = ack.getKey();
             List<Record> read = topic.read(position.partition().partition(), position.offset(), 1);
             assertThat(read).as("%s was acknowledged as %s before the server closed; after a restart", ack.getValue(),
                 position).isNotEmpty();
@@ -543,7 +543,7 @@ class DispatchServerTest {
 
     /** The client, or any other, still gets answers: a produce and a fetch of what it produced. */
     private static void assertStillServes(DispatchClient client) {
-        RecordPosition position = client.produce(TOPIC, utf8("still"), utf8("served"), null);
+        PartitionOffset position = client.produce(TOPIC, utf8("still"), utf8("served"), null);
         FetchResult fetched = client.fetch(position.partition(), position.offset(), MAX_BYTES, "*");
         assertThat(values(fetched)).as("the broker still serves a produce and a fetch").containsExactly("served");
     }

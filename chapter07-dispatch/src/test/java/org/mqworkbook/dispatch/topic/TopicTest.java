@@ -109,7 +109,7 @@ class TopicTest {
             for (String key : List.of("k0", "customer-42", "", "a much longer key with spaces in it")) {
                 int expected = partitioner.partition(bytes(key), 4);
                 for (int i = 0; i < 3; i++) {
-                    RecordPosition position = topic.append(bytes(key), bytes(key + "#" + i), List.of());
+                    PartitionOffset position = topic.append(bytes(key), bytes(key + "#" + i), List.of());
                     assertThat(position.partition())
                         .as("key '%s' must go to partition (murmur2(key) & 0x7fffffff) %% 4 = %d, every time "
                             + "(append #%d): use the Murmur2Partitioner of exercise 7.1", key, expected, i)
@@ -166,7 +166,7 @@ class TopicTest {
             Map<Integer, List<Long>> offsets = new TreeMap<>();
             int[] order = {2, 0, 2, 1, 2, 0, 0, 2};
             for (int partition : order) {
-                RecordPosition position = topic.append(partition, null, bytes("x"), List.of());
+                PartitionOffset position = topic.append(partition, null, bytes("x"), List.of());
                 assertThat(position.partition()).as("an append to partition %d reports that partition", partition)
                     .isEqualTo(new TopicPartition("orders", partition));
                 offsets.computeIfAbsent(partition, p -> new ArrayList<>()).add(position.offset());
@@ -222,10 +222,10 @@ class TopicTest {
             int own = new Murmur2Partitioner().partition(key, 3);
             int other = (own + 1) % 3;
 
-            RecordPosition position = topic.append(other, key, bytes("chosen"), List.of());
+            PartitionOffset position = topic.append(other, key, bytes("chosen"), List.of());
 
             assertThat(position).as("the producer chose partition %d: the key's own partition %d does not matter",
-                other, own).isEqualTo(new RecordPosition(new TopicPartition("orders", other), 0));
+                other, own).isEqualTo(new PartitionOffset(new TopicPartition("orders", other), 0));
             assertThat(values(topic.read(other, 0, MAX_BYTES))).as("the record is in partition %d", other)
                 .containsExactly("chosen");
             assertThat(topic.endOffset(own)).as("nothing went to the key's own partition %d", own).isZero();
@@ -248,9 +248,9 @@ class TopicTest {
                 .containsExactly("before-0", "before-1");
             assertThat(reopened.endOffset((partition + 1) % 3)).as("and so is the record of the other partition")
                 .isEqualTo(1);
-            RecordPosition next = reopened.append(key, bytes("after"), List.of());
+            PartitionOffset next = reopened.append(key, bytes("after"), List.of());
             assertThat(next).as("after a reopen the key still goes to partition %d and the offsets continue",
-                partition).isEqualTo(new RecordPosition(new TopicPartition("orders", partition), 2));
+                partition).isEqualTo(new PartitionOffset(new TopicPartition("orders", partition), 2));
             assertThat(values(reopened.read(partition, 0, MAX_BYTES))).as("old and new records, in order")
                 .containsExactly("before-0", "before-1", "after");
         }
@@ -327,7 +327,7 @@ class TopicTest {
         try (Topic topic = open(longest, 1)) {
             assertThat(topic.append(null, bytes("v"), List.of()))
                 .as("a name of 249 legal characters (letters, digits, '.', '_', '-') is accepted")
-                .isEqualTo(new RecordPosition(new TopicPartition(longest, 0), 0));
+                .isEqualTo(new PartitionOffset(new TopicPartition(longest, 0), 0));
             assertThat(Files.isDirectory(dir.resolve(longest + "-0"))).as("its partition directory exists").isTrue();
         }
     }
@@ -373,8 +373,8 @@ class TopicTest {
     @Test
     void awaitDurableRefusesThePositionOfAnotherTopic() throws IOException, InterruptedException {
         try (Topic orders = open("orders", 2); Topic payments = open("payments", 2)) {
-            RecordPosition own = orders.append(bytes("k"), bytes("v"), List.of());
-            RecordPosition foreign = payments.append(bytes("k"), bytes("v"), List.of());
+            PartitionOffset own = orders.append(bytes("k"), bytes("v"), List.of());
+            PartitionOffset foreign = payments.append(bytes("k"), bytes("v"), List.of());
 
             orders.awaitDurable(own); // returns: the record is on disk
             assertThatThrownBy(() -> orders.awaitDurable(foreign))

@@ -33,7 +33,7 @@ import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
@@ -172,12 +172,12 @@ public final class TopicBroker implements Closeable {
      * @throws UnknownTopicException    if there is no such topic
      * @throws IllegalArgumentException if the record is too large or the tag is not a legal tag
      */
-    public RecordPosition produce(String topicName, byte[] key, byte[] value, String tag)
+    public PartitionOffset produce(String topicName, byte[] key, byte[] value, String tag)
         throws IOException, InterruptedException {
         Topic topic = requireTopic(topicName);
-        RecordPosition position = append(topic, key, value, tag);
-        topic.awaitDurable(position);
-        return position;
+        PartitionOffset appended = append(topic, key, value, tag);
+        topic.awaitDurable(appended);
+        return appended;
     }
 
     /**
@@ -187,17 +187,17 @@ public final class TopicBroker implements Closeable {
      * @param tag the tag, or null for none
      * @throws IllegalArgumentException if the record is too large or the tag is not a legal tag
      */
-    public RecordPosition append(Topic topic, byte[] key, byte[] value, String tag) throws IOException {
+    public PartitionOffset append(Topic topic, byte[] key, byte[] value, String tag) throws IOException {
         List<Header> headers = List.of();
         if (tag != null) {
             TagFilter.requireLegalTag(tag);
             headers = List.of(new Header(TAG_HEADER, tag.getBytes(StandardCharsets.UTF_8)));
         }
-        RecordPosition position = topic.append(key, value, headers);
+        PartitionOffset appended = topic.append(key, value, headers);
         for (Consumer<TopicPartition> listener : appendListeners) {
-            listener.accept(position.partition());
+            listener.accept(appended.partition());
         }
-        return position;
+        return appended;
     }
 
     /**

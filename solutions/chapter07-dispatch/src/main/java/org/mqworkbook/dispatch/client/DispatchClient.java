@@ -31,7 +31,7 @@ import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
 import org.mqworkbook.dispatch.topic.FetchResult;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 
 /**
  * A connection to a {@link org.mqworkbook.dispatch.server.DispatchServer}. Every request has an
@@ -97,16 +97,16 @@ public final class DispatchClient implements AutoCloseable {
     }
 
     /** Produces a record; completes once it is on disk. {@code tag} may be null. */
-    public CompletableFuture<RecordPosition> produceAsync(String topic, byte[] key, byte[] value, String tag) {
+    public CompletableFuture<PartitionOffset> produceAsync(String topic, byte[] key, byte[] value, String tag) {
         return send(id -> new Message.Produce(id, topic, key, value, tag == null ? "" : tag))
             .thenApply(answer -> {
                 Message.Produced produced = (Message.Produced) answer;
-                return new RecordPosition(new TopicPartition(topic, produced.partition()), produced.offset());
+                return new PartitionOffset(new TopicPartition(topic, produced.partition()), produced.offset());
             });
     }
 
     /** Produces a record and waits until it is on disk. */
-    public RecordPosition produce(String topic, byte[] key, byte[] value, String tag) {
+    public PartitionOffset produce(String topic, byte[] key, byte[] value, String tag) {
         return await(produceAsync(topic, key, value, tag));
     }
 

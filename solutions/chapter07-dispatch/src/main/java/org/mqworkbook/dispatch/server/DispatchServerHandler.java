@@ -30,7 +30,7 @@ import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.ProtocolError;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
-import org.mqworkbook.dispatch.topic.RecordPosition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.inmemory.server.ConnectionGuard;
 import org.mqworkbook.storage.Header;
@@ -312,10 +312,10 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     private void produce(Message.Produce produce, long cost) throws IOException {
         int id = produce.correlationId();
         Topic topic = broker.topic(produce.topic()).orElseThrow(() -> new UnknownTopicException(produce.topic()));
-        RecordPosition position = broker.append(topic, produce.key(), produce.value(),
+        PartitionOffset appended = broker.append(topic, produce.key(), produce.value(),
             produce.tag().isEmpty() ? null : produce.tag());
-        durability.whenDurable(topic, position, failure -> reply(failure == null
-            ? new Message.Produced(id, position.partition().partition(), position.offset())
+        durability.whenDurable(topic, appended, failure -> reply(failure == null
+            ? new Message.Produced(id, appended.partition().partition(), appended.offset())
             : errorFor(id, failure), cost));
     }
 

@@ -149,7 +149,7 @@ public final class Topic implements Closeable {
      *
      * @throws IllegalArgumentException if the record is larger than the log accepts
      */
-    public RecordPosition append(byte[] key, byte[] value, List<Header> headers) throws IOException {
+    public PartitionOffset append(byte[] key, byte[] value, List<Header> headers) throws IOException {
         // BEGIN EXERCISE 7.6
         int partition = partitioner.partition(key, partitions.size());
         return append(partition, key, value, headers);
@@ -162,19 +162,19 @@ public final class Topic implements Closeable {
      *
      * @throws IllegalArgumentException if there is no such partition or the record is too large
      */
-    public RecordPosition append(int partition, byte[] key, byte[] value, List<Header> headers) throws IOException {
+    public PartitionOffset append(int partition, byte[] key, byte[] value, List<Header> headers) throws IOException {
         // BEGIN EXERCISE 7.6
         long offset = log(partition).append(key, value, headers);
-        return new RecordPosition(new TopicPartition(name, partition), offset);
+        return new PartitionOffset(new TopicPartition(name, partition), offset);
         // END EXERCISE 7.6
     }
 
-    /** Returns once the record at {@code position} is on disk (chapter 6's group commit). */
-    public void awaitDurable(RecordPosition position) throws IOException, InterruptedException {
-        if (!position.partition().topic().equals(name)) {
-            throw new IllegalArgumentException(position + " is not a record of topic " + name);
+    /** Returns once the record {@code record} names is on disk (chapter 6's group commit). */
+    public void awaitDurable(PartitionOffset record) throws IOException, InterruptedException {
+        if (!record.partition().topic().equals(name)) {
+            throw new IllegalArgumentException(record + " is not a record of topic " + name);
         }
-        log(position.partition().partition()).awaitDurable(position.offset());
+        log(record.partition().partition()).awaitDurable(record.offset());
     }
 
     /**

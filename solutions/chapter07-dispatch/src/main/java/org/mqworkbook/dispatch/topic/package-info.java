@@ -3,6 +3,6 @@
  * ({@code orders-0}, {@code orders-1}...). {@link org.mqworkbook.dispatch.topic.Topic} chooses the
  * partition by key (exercise 7.1) and reads one partition from an offset; a fetch's answer is a
  * {@link org.mqworkbook.dispatch.topic.FetchResult}, an append's a
- * {@link org.mqworkbook.dispatch.topic.RecordPosition}.
+ * {@link org.mqworkbook.dispatch.topic.PartitionOffset}.
  */
 package org.mqworkbook.dispatch.topic;

@@ -1,6 +1,7 @@
-package org.mqworkbook.storage.broker;
+package org.mqworkbook.storage.cli;
 
 import org.mqworkbook.inmemory.cli.MqCli;
+import org.mqworkbook.storage.broker.DurableBrokerMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
