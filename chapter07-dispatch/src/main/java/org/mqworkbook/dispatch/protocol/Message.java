@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.protocol.Protocol;
 import org.mqworkbook.storage.Record;
 
@@ -275,7 +276,7 @@ public sealed interface Message {
     }
 
     /** Commits several partitions of one member at once (one checkpoint), each fenced like {@link Commit}. */
-    record CommitAll(int correlationId, String group, String member, int generation, List<Poll.Position> offsets)
+    record CommitAll(int correlationId, String group, String member, int generation, List<PartitionOffset> offsets)
         implements Message {
         /** Copies the list. */
         public CommitAll {
@@ -361,12 +362,8 @@ public sealed interface Message {
      * with {@code fetch.max.wait.ms}. An idle consumer then costs the broker one parked request, not a
      * request every few milliseconds.
      */
-    record Poll(int correlationId, String filter, int maxBytes, int maxWaitMillis, List<Position> positions)
+    record Poll(int correlationId, String filter, int maxBytes, int maxWaitMillis, List<PartitionOffset> positions)
         implements Message {
-        /** One partition and the offset to read it from. */
-        public record Position(TopicPartition partition, long offset) {
-        }
-
         /** Copies the list. */
         public Poll {
             positions = List.copyOf(positions);

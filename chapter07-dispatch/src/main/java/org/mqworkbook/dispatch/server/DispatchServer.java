@@ -20,9 +20,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.mqworkbook.dispatch.broker.BrokerApi;
 import org.mqworkbook.dispatch.broker.TopicBroker;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
@@ -37,10 +36,14 @@ import org.mqworkbook.inmemory.server.ConnectionLimits;
  * <pre>
  *  boss thread          accepts connections
  *  event-loop threads   decode and encode frames, count requests in flight   (never touch the disk)
- *  request threads      run each connection's requests in order              (requestThreads)
- *  durability thread    acknowledges produced records once an fsync covers them
- *  expiry timer         removes group members whose session timed out        (every 500 ms)
+ *  request threads      hand each connection's requests to the broker, in order (requestThreads)
+ *  ── BrokerApi ───────────────────────────────────────────────────────────────────────────────
+ *  durability thread    completes produced records once an fsync covers them
+ *  poll threads         answer woken and timed-out long polls; expire members every 500 ms
  * </pre>
+ *
+ * <p>The server holds no broker logic: it decodes, calls {@link BrokerApi}, encodes, and keeps what
+ * belongs to connections (admission, limits in flight, idle timeouts).
  *
  * <p>The broker is not closed with the server: whoever opened it closes it.
  */
@@ -49,7 +52,7 @@ public final class DispatchServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 7077;
 
     /** How many partitions' fsyncs run at once by default (see {@link #syncThreads(int)}). */
-    public static final int DEFAULT_SYNC_THREADS = 1;
+    public static final int DEFAULT_SYNC_THREADS = BrokerApi.DEFAULT_SYNC_THREADS;
 
     private final TopicBroker broker;
     private final String host;
@@ -62,16 +65,13 @@ public final class DispatchServer implements AutoCloseable {
     /** Who may connect, and for how long silent or idle (chapter 5's guard). Set before start(). Guarded by this. */
     private ConnectionLimits limits;
     private volatile ConnectionGuard guard;
-    private final PollWaiters waiters = new PollWaiters();
     private final ChannelGroup connections = new DefaultChannelGroup("dispatch", GlobalEventExecutor.INSTANCE);
 
     // Guarded by this.
     private EventLoopGroup boss;
     private EventLoopGroup io;
     private EventExecutorGroup requests;
-    private DurabilityWaiter durability;
-    private ScheduledExecutorService timer;
-    private Runnable stopListening;
+    private volatile BrokerApi api;
     private Channel serverChannel;
     private boolean started;
     private boolean closed;
@@ -177,8 +177,8 @@ public final class DispatchServer implements AutoCloseable {
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-accept", true));
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("dispatch-io", true));
         requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
-        durability = new DurabilityWaiter("dispatch-durability", syncThreads);
-        stopListening = broker.onAppend(waiters::appended);
+        api = new BrokerApi(broker, syncThreads, 2);
+        BrokerApi served = api;
         ConnectionGuard admission = new ConnectionGuard(limits);
         guard = admission;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -199,8 +199,8 @@ public final class DispatchServer implements AutoCloseable {
                     }
                     connections.add(channel);
                     channel.pipeline().addLast("watch", watch.get());
-                    channel.pipeline().addLast("requests", new DispatchServerHandler(channel, broker,
-                        requests.next(), durability, waiters, maxInFlight, maxBytesInFlight, watch.get()));
+                    channel.pipeline().addLast("requests", new DispatchServerHandler(channel, served,
+                        requests.next(), maxInFlight, maxBytesInFlight, watch.get()));
                 }
             });
         ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();
@@ -211,23 +211,7 @@ public final class DispatchServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         address = (InetSocketAddress) serverChannel.localAddress();
-        timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("dispatch-expiry", true));
-        timer.scheduleWithFixedDelay(this::expire, 500, 500, TimeUnit.MILLISECONDS);
         return this;
-    }
-
-    private void expire() {
-        // A periodic task that throws is never run again: each step reports its failure and the next goes on.
-        try {
-            broker.expireMembers();
-        } catch (RuntimeException e) {
-            System.err.println("expiring group members failed: " + e);
-        }
-        try {
-            broker.checkpointRecoveryPoints();
-        } catch (IOException | RuntimeException e) {
-            System.err.println("writing the partitions' recovery points failed: " + e);
-        }
     }
 
     /** The port listened on (the system's choice when 0 was asked for). */
@@ -241,7 +225,8 @@ public final class DispatchServer implements AutoCloseable {
 
     /** How many long polls are parked now, waiting for a record (tests watch it). */
     int parkedPolls() {
-        return waiters.parkedCount();
+        BrokerApi current = api;
+        return current == null ? 0 : current.parkedPolls();
     }
 
     /** The broker served. */
@@ -259,20 +244,14 @@ public final class DispatchServer implements AutoCloseable {
             return;
         }
         closed = true;
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-        if (stopListening != null) {
-            stopListening.run();
-        }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (requests != null) {
             requests.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         }
-        if (durability != null) {
-            durability.close();
+        if (api != null) {
+            api.close(); // answers parked polls BUSY, acknowledges what is already appended once it is durable
         }
         // Answers written above are flushed before the close (writes on a channel keep their order).
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -1,7 +1,8 @@
 /**
- * Serving a {@code TopicBroker} over TCP with Netty. {@link org.mqworkbook.dispatch.server.DispatchServer}
- * wires the threads; the handler runs each connection's requests in order, acknowledges produced records
- * once an fsync covers them ({@code DurabilityWaiter}), parks long polls until a record arrives
- * ({@code PollWaiters}), and stops reading a connection that has too much in flight.
+ * Serving chapter 7's broker over TCP with Netty, and nothing more: {@link
+ * org.mqworkbook.dispatch.server.DispatchServer} wires the threads and admits connections; the handler
+ * hands each connection's requests, in order, to {@link org.mqworkbook.dispatch.broker.BrokerApi} and
+ * writes what its futures complete with, and stops reading a connection that has too much in flight.
+ * Durable acknowledgement and long polls live behind the API, in the broker package.
  */
 package org.mqworkbook.dispatch.server;

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.protocol.Opcode;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Record;
@@ -74,12 +75,12 @@ class MessageCodecTest {
             new Message.Committed(12, "billing", "orders", 0),
             new Message.Describe(13, "billing"),
             new Message.Poll(24, "TagA || TagB", 1 << 16, 500, List.of(
-                new Message.Poll.Position(new TopicPartition("orders", 0), 0),
-                new Message.Poll.Position(new TopicPartition("payments", 7), Long.MAX_VALUE))),
+                new PartitionOffset(new TopicPartition("orders", 0), 0),
+                new PartitionOffset(new TopicPartition("payments", 7), Long.MAX_VALUE))),
             new Message.Poll(25, "*", 0, 0, List.of()),
             new Message.CommitAll(28, "billing", "m1", 3, List.of(
-                new Message.Poll.Position(new TopicPartition("orders", 0), 10),
-                new Message.Poll.Position(new TopicPartition("orders", 1), 0))),
+                new PartitionOffset(new TopicPartition("orders", 0), 10),
+                new PartitionOffset(new TopicPartition("orders", 1), 0))),
             new Message.CommitAll(29, "billing", "m1", 0, List.of()),
             new Message.Ok(14, -1),
             new Message.Ok(15, Long.MAX_VALUE),

@@ -25,6 +25,7 @@ import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.server.ConnectionLimits;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
@@ -112,7 +113,7 @@ class HostileClientTest {
         assertThat(idle.read()).as("it spoke once").isNotNull();
         RawSocket polling = raw();
         polling.send(new Message.Poll(2, "*", 1 << 16, 2_000, List.of(
-            new Message.Poll.Position(new TopicPartition("quiet", 0), 0))));
+            new PartitionOffset(new TopicPartition("quiet", 0), 0))));
 
         assertThat(idle.closedByServer()).as("then said nothing for the idle timeout: closed").isTrue();
         assertThat(polling.read()).as("the poll, parked for longer than the idle timeout, is answered: a "

@@ -25,6 +25,7 @@ import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
 
@@ -64,15 +65,15 @@ class LongPollTest {
         broker.close();
     }
 
-    private static List<Message.Poll.Position> fromStart(TopicPartition... partitions) {
-        List<Message.Poll.Position> positions = new ArrayList<>();
+    private static List<PartitionOffset> fromStart(TopicPartition... partitions) {
+        List<PartitionOffset> positions = new ArrayList<>();
         for (TopicPartition partition : partitions) {
-            positions.add(new Message.Poll.Position(partition, 0));
+            positions.add(new PartitionOffset(partition, 0));
         }
         return positions;
     }
 
-    private CompletableFuture<Message> poll(int maxWaitMillis, List<Message.Poll.Position> positions) {
+    private CompletableFuture<Message> poll(int maxWaitMillis, List<PartitionOffset> positions) {
         return client.send(id -> new Message.Poll(id, "*", 1 << 16, maxWaitMillis, positions));
     }
 
@@ -125,12 +126,12 @@ class LongPollTest {
     void manyPartitionsShareOneByteBudgetSoTheAnswerStaysBounded() throws Exception {
         client.createTopic("big", 8);
         byte[] value = new byte[200 * 1024];
-        List<Message.Poll.Position> positions = new ArrayList<>();
+        List<PartitionOffset> positions = new ArrayList<>();
         for (int p = 0; p < 8; p++) {
             for (int i = 0; i < 3; i++) {
                 broker.topic("big").orElseThrow().append(p, null, value, List.of());
             }
-            positions.add(new Message.Poll.Position(new TopicPartition("big", p), 0));
+            positions.add(new PartitionOffset(new TopicPartition("big", p), 0));
         }
 
         Message.Polled answer = (Message.Polled) client.send(id -> new Message.Poll(id, "*", 1 << 20, 0, positions))
@@ -152,7 +153,7 @@ class LongPollTest {
             .satisfies(e -> assertThat(((DispatchException) e).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT));
         assertThatThrownBy(() -> client.poll(List.of(), 1024, "*", Duration.ZERO))
             .isInstanceOf(DispatchException.class).hasMessageContaining("at least one partition");
-        assertThatThrownBy(() -> client.poll(List.of(new Message.Poll.Position(new TopicPartition("nope", 0), 0)),
+        assertThatThrownBy(() -> client.poll(List.of(new PartitionOffset(new TopicPartition("nope", 0), 0)),
             1024, "*", Duration.ZERO)).isInstanceOf(DispatchException.class).hasMessageContaining("nope");
     }
 }

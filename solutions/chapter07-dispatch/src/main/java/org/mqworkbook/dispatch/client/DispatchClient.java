@@ -121,7 +121,7 @@ public final class DispatchClient implements AutoCloseable {
      * Long-polls several partitions: answers as soon as one has something new, or with nothing after
      * {@code maxWait}. The results come in the order of {@code positions}.
      */
-    public List<Message.Polled.Result> poll(List<Message.Poll.Position> positions, int maxBytes, String filter,
+    public List<Message.Polled.Result> poll(List<PartitionOffset> positions, int maxBytes, String filter,
                                             Duration maxWait) {
         int waitMillis = (int) Math.min(maxWait.toMillis(), Integer.MAX_VALUE);
         CompletableFuture<Message> answer =
@@ -159,8 +159,8 @@ public final class DispatchClient implements AutoCloseable {
 
     /** Commits several partitions of one member in one request (one checkpoint on the broker). */
     public void commitAll(String group, String member, int generation, Map<TopicPartition, Long> offsets) {
-        List<Message.Poll.Position> positions = new ArrayList<>(offsets.size());
-        offsets.forEach((partition, offset) -> positions.add(new Message.Poll.Position(partition, offset)));
+        List<PartitionOffset> positions = new ArrayList<>(offsets.size());
+        offsets.forEach((partition, offset) -> positions.add(new PartitionOffset(partition, offset)));
         await(send(id -> new Message.CommitAll(id, group, member, generation, positions)));
     }
 

@@ -12,6 +12,7 @@ import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.storage.Record;
 
 /**
@@ -111,8 +112,8 @@ public final class GroupConsumer implements AutoCloseable {
         if (positions.isEmpty()) {
             return received; // nothing to read in this generation (more members than partitions)
         }
-        List<Message.Poll.Position> asked = new ArrayList<>(positions.size());
-        positions.forEach((partition, offset) -> asked.add(new Message.Poll.Position(partition, offset)));
+        List<PartitionOffset> asked = new ArrayList<>(positions.size());
+        positions.forEach((partition, offset) -> asked.add(new PartitionOffset(partition, offset)));
         for (Message.Polled.Result result : client.poll(asked, maxBytesPerPartition, filter, maxWait)) {
             for (Record record : result.records()) {
                 received.add(new ConsumedRecord(result.partition(), record));

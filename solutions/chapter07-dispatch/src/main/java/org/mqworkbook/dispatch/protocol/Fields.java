@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Record;
 import org.mqworkbook.inmemory.protocol.Protocol;
@@ -116,9 +117,9 @@ final class Fields {
     }
 
     /** Reads a list of (topic, partition, offset): count, then each (see {@link #writePositions}). */
-    List<Message.Poll.Position> positions(String field) {
+    List<PartitionOffset> positions(String field) {
         int count = count(field, 2 + 4 + 8);
-        List<Message.Poll.Position> positions = new ArrayList<>(count);
+        List<PartitionOffset> positions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String name = field + "[" + i + "]";
             String topic = string(name + ".topic");
@@ -126,15 +127,19 @@ final class Fields {
             if (partition < 0) {
                 throw malformed("field '" + name + ".partition' is negative: " + partition);
             }
-            positions.add(new Message.Poll.Position(new TopicPartition(topic, partition), int64(name + ".offset")));
+            long offset = int64(name + ".offset");
+            if (offset < 0) {
+                throw malformed("field '" + name + ".offset' is negative: " + offset);
+            }
+            positions.add(new PartitionOffset(new TopicPartition(topic, partition), offset));
         }
         return positions;
     }
 
     /** Writes a list of (topic, partition, offset): count, then each as string, int32, int64. */
-    static void writePositions(ByteBuf out, List<Message.Poll.Position> positions) {
+    static void writePositions(ByteBuf out, List<PartitionOffset> positions) {
         out.writeInt(positions.size());
-        for (Message.Poll.Position position : positions) {
+        for (PartitionOffset position : positions) {
             Protocol.writeString(out, position.partition().topic());
             out.writeInt(position.partition().partition());
             out.writeLong(position.offset());

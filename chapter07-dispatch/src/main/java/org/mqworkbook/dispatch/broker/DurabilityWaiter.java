@@ -1,4 +1,4 @@
-package org.mqworkbook.dispatch.server;
+package org.mqworkbook.dispatch.broker;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -59,7 +59,7 @@ final class DurabilityWaiter implements AutoCloseable {
     /** Calls {@code done} with null once the record is on disk, or with the exception that prevented it. */
     void whenDurable(Topic topic, PartitionOffset appended, Consumer<Exception> done) {
         if (closed) {
-            done.accept(new IllegalStateException("the broker is shutting down"));
+            done.accept(new ShuttingDownException());
             return;
         }
         queue.add(new Waiting(topic, appended, done));

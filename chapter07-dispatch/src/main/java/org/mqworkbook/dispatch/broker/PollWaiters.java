@@ -1,4 +1,4 @@
-package org.mqworkbook.dispatch.server;
+package org.mqworkbook.dispatch.broker;
 
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,392 @@
+package org.mqworkbook.dispatch.broker;
+
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.group.JoinResult;
+import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.TagFilter;
+import org.mqworkbook.dispatch.topic.FetchResult;
+import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.storage.Header;
+import org.mqworkbook.storage.Record;
+
+/**
+ * Chapter 7's broker as a server (or a test, or chapter 8's simulation) sees it: one method per request
+ * a client can make, each answering with a {@link CompletableFuture}. No Netty type and no socket appear
+ * here; {@link org.mqworkbook.dispatch.server.DispatchServer} only decodes a frame, calls one of these
+ * methods and encodes what the future completes with. Kafka is built the same way: its network layer
+ * hands requests to {@code KafkaApis}, whose produce parks in a purgatory until its condition holds.
+ *
+ * <p>What completes later, and on which thread:
+ *
+ * <ul>
+ *   <li>{@link #produce} appends on the calling thread (so one caller's records keep its order) and
+ *       completes on the durability thread once an fsync covers the record, one fsync shared by every
+ *       record waiting on that partition. Chapter 8 puts replication between the two: "appended" is no
+ *       longer "acknowledged".
+ *   <li>{@link #poll} answers at once if any partition has something new; otherwise it parks until a
+ *       record is appended to one of them or its wait is over, and completes on one of the poll threads.
+ *   <li>Every other method runs on the calling thread and returns a completed future. They return
+ *       futures anyway because their successors will not all be quick: a join that waits for the whole
+ *       group to rejoin, a commit that waits for its replicas.
+ * </ul>
+ *
+ * <p>Failures complete the future exceptionally with the broker's exception, unwrapped:
+ * {@link UnknownTopicException}, {@link org.mqworkbook.storage.OffsetOutOfRangeException},
+ * {@link org.mqworkbook.storage.UnreadableOffsetsException},
+ * {@link org.mqworkbook.dispatch.group.IllegalGenerationException}, {@link IllegalArgumentException} for
+ * a bad argument, {@link ShuttingDownException} once {@link #close()} has begun. A method never throws.
+ *
+ * <p>Thread safe: any thread may call any method, concurrently. The {@link TopicBroker} underneath is not
+ * closed with this API: whoever opened it closes it, after {@link #close()}.
+ */
+public final class BrokerApi implements AutoCloseable {
+    /** The longest a {@link #poll} may wait for a record (Kafka's default fetch wait is 500 ms). */
+    public static final int MAX_POLL_WAIT_MILLIS = 30_000;
+
+    /** How many partitions' fsyncs run at once by default (see {@link #BrokerApi(TopicBroker, int, int)}). */
+    public static final int DEFAULT_SYNC_THREADS = 1;
+
+    /** One partition's answer to a poll: what a fetch from its offset delivered. */
+    public record Polled(TopicPartition partition, FetchResult fetched) {
+        /** Checks the fields. */
+        public Polled {
+            Objects.requireNonNull(partition, "partition");
+            Objects.requireNonNull(fetched, "fetched");
+        }
+    }
+
+    /** A group as {@code describe} shows it: its generation and each member's partitions, in member order. */
+    public record GroupDescription(int generation, Map<String, List<TopicPartition>> owners) {
+        /** Copies the map, keeping its order. */
+        public GroupDescription {
+            owners = Collections.unmodifiableMap(new LinkedHashMap<>(owners));
+        }
+    }
+
+    private final TopicBroker broker;
+    private final DurabilityWaiter durability;
+    private final PollWaiters waiters = new PollWaiters();
+    /** Poll timeouts, woken polls' fetches, and the periodic member expiry and recovery-point checkpoint. */
+    private final ScheduledExecutorService timers;
+    /** Polls parked now, so that close() can answer them. */
+    private final Set<CompletableFuture<List<Polled>>> parkedPolls = ConcurrentHashMap.newKeySet();
+    private final Runnable stopListening;
+    private volatile boolean closed;
+
+    /** An API with one sync thread and two poll threads. */
+    public BrokerApi(TopicBroker broker) {
+        this(broker, DEFAULT_SYNC_THREADS, 2);
+    }
+
+    /**
+     * @param syncThreads how many partitions' fsyncs may run at once (1: one after another); the load
+     *                    harness compares the two
+     * @param pollThreads threads that answer woken and timed-out polls, and run the periodic housekeeping
+     */
+    public BrokerApi(TopicBroker broker, int syncThreads, int pollThreads) {
+        this.broker = Objects.requireNonNull(broker, "broker");
+        if (syncThreads < 1 || pollThreads < 1) {
+            throw new IllegalArgumentException("need at least 1 sync thread and 1 poll thread, not " + syncThreads
+                + " and " + pollThreads);
+        }
+        durability = new DurabilityWaiter("dispatch-durability", syncThreads);
+        timers = Executors.newScheduledThreadPool(pollThreads, new DefaultThreadFactory("dispatch-poll", true));
+        stopListening = broker.onAppend(waiters::appended);
+        timers.scheduleWithFixedDelay(this::housekeeping, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /** The broker underneath: its configuration, its topics, for what is not a request (tests, demos). */
+    public TopicBroker broker() {
+        return broker;
+    }
+
+    /** Creates a topic (or finds the one that exists); completes with its partition count. */
+    public CompletableFuture<Integer> createTopic(String topic, int partitions) {
+        return now(() -> broker.createTopic(topic, partitions).partitionCount());
+    }
+
+    /**
+     * Appends a record to the topic (the key chooses the partition; null goes round-robin) and completes
+     * with where it went once it is on disk.
+     *
+     * @param tag the RocketMQ-style tag, or null for none
+     */
+    public CompletableFuture<PartitionOffset> produce(String topicName, byte[] key, byte[] value, String tag) {
+        CompletableFuture<PartitionOffset> answer = new CompletableFuture<>();
+        if (closed) {
+            return CompletableFuture.failedFuture(new ShuttingDownException());
+        }
+        try {
+            Topic topic = broker.topic(topicName).orElseThrow(() -> new UnknownTopicException(topicName));
+            PartitionOffset appended = broker.append(topic, key, value, tag);
+            durability.whenDurable(topic, appended, failure -> {
+                if (failure == null) {
+                    answer.complete(appended);
+                } else {
+                    answer.completeExceptionally(failure);
+                }
+            });
+        } catch (Exception e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    /** Reads one partition from {@code offset}: see {@link TopicBroker#fetch}. */
+    public CompletableFuture<FetchResult> fetch(String topic, int partition, long offset, int maxBytes,
+                                                String filter) {
+        return now(() -> broker.fetch(topic, partition, offset, maxBytes, TagFilter.parse(filter)));
+    }
+
+    /**
+     * A long poll over several partitions, each from its own offset, sharing one byte budget
+     * ({@link TopicBroker.BrokerConfig#maxFetchBytes()}) so that the answer stays bounded however many
+     * partitions it names. Completes at once if any partition has something new or {@code maxWaitMillis}
+     * is 0; otherwise when a record is appended to one of them, or empty-handed after {@code maxWaitMillis}.
+     *
+     * @param positions each partition and the offset to read it from, at least one
+     */
+    public CompletableFuture<List<Polled>> poll(List<PartitionOffset> positions, int maxBytes, int maxWaitMillis,
+                                                String filter) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ShuttingDownException());
+        }
+        CompletableFuture<List<Polled>> answer = new CompletableFuture<>();
+        try {
+            if (positions.isEmpty()) {
+                throw new IllegalArgumentException("a poll must name at least one partition");
+            }
+            if (maxWaitMillis < 0 || maxWaitMillis > MAX_POLL_WAIT_MILLIS) {
+                throw new IllegalArgumentException("a poll may wait 0 to " + MAX_POLL_WAIT_MILLIS + " ms, not "
+                    + maxWaitMillis);
+            }
+            TagFilter tags = TagFilter.parse(filter);
+            List<Polled> results = pollOnce(positions, maxBytes, tags);
+            if (maxWaitMillis == 0 || progressed(positions, results)) {
+                answer.complete(results);
+            } else {
+                park(positions, maxBytes, maxWaitMillis, tags, answer);
+            }
+        } catch (Exception e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void park(List<PartitionOffset> positions, int maxBytes, int maxWaitMillis, TagFilter tags,
+                      CompletableFuture<List<Polled>> answer) throws IOException {
+        List<TopicPartition> partitions = new ArrayList<>(positions.size());
+        for (PartitionOffset position : positions) {
+            partitions.add(position.partition());
+        }
+        AtomicReference<ScheduledFuture<?>> timeout = new AtomicReference<>();
+        parkedPolls.add(answer);
+        PollWaiters.Parked parked = waiters.park(partitions, () -> {
+            // Woken once: by a record, by its timeout, or by close(). The fetch runs on a poll thread, never on
+            // the appending producer's thread that woke it.
+            ScheduledFuture<?> timer = timeout.get();
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            try {
+                timers.execute(() -> {
+                    try {
+                        answer.complete(pollOnce(positions, maxBytes, tags));
+                    } catch (Exception e) {
+                        answer.completeExceptionally(e);
+                    } finally {
+                        parkedPolls.remove(answer);
+                    }
+                });
+            } catch (RejectedExecutionException shuttingDown) {
+                parkedPolls.remove(answer);
+                answer.completeExceptionally(new ShuttingDownException());
+            }
+        });
+        try {
+            timeout.set(timers.schedule(parked::wake, maxWaitMillis, TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException shuttingDown) {
+            parked.wake();
+            return;
+        }
+        // A record appended between the fetch above and park() woke nobody: look once more.
+        for (PartitionOffset position : positions) {
+            Topic topic = broker.topic(position.partition().topic()).orElseThrow();
+            if (topic.endOffset(position.partition().partition()) > position.offset()) {
+                parked.wake();
+                break;
+            }
+        }
+    }
+
+    /** Fetches each partition in turn, sharing one byte budget; a partition after it is spent gets nothing. */
+    private List<Polled> pollOnce(List<PartitionOffset> positions, int maxBytes, TagFilter tags) throws IOException {
+        long budget = broker.config().maxFetchBytes();
+        int perPartition = Math.max(1, Math.min(maxBytes, broker.config().maxFetchBytes()));
+        List<Polled> results = new ArrayList<>(positions.size());
+        for (PartitionOffset position : positions) {
+            TopicPartition partition = position.partition();
+            if (budget <= 0) {
+                Topic topic = broker.topic(partition.topic()).orElseThrow(
+                    () -> new UnknownTopicException(partition.topic()));
+                results.add(new Polled(partition, new FetchResult(List.of(), position.offset(),
+                    topic.endOffset(partition.partition()))));
+                continue;
+            }
+            FetchResult fetched = broker.fetch(partition.topic(), partition.partition(), position.offset(),
+                (int) Math.min(perPartition, budget), tags);
+            for (Record record : fetched.records()) {
+                budget -= wireSize(record);
+            }
+            results.add(new Polled(partition, fetched));
+        }
+        return results;
+    }
+
+    private static boolean progressed(List<PartitionOffset> positions, List<Polled> results) {
+        for (int i = 0; i < results.size(); i++) {
+            FetchResult fetched = results.get(i).fetched();
+            if (!fetched.records().isEmpty() || fetched.nextOffset() != positions.get(i).offset()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** About how many bytes a record takes in an answer: what the shared budget counts. */
+    public static long wireSize(Record record) {
+        long size = 28L + (record.key() == null ? 0 : record.key().length)
+            + (record.value() == null ? 0 : record.value().length);
+        for (Header header : record.headers()) {
+            size += 6L + header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
+    }
+
+    /** Joins (or rejoins) a group; see {@link TopicBroker#join}. */
+    public CompletableFuture<JoinResult> join(String group, String member, List<String> topics) {
+        return now(() -> broker.join(group, member, new HashSet<>(topics)));
+    }
+
+    /** Refreshes the member's session; see {@link TopicBroker#heartbeat}. */
+    public CompletableFuture<HeartbeatResult> heartbeat(String group, String member, int generation) {
+        return now(() -> broker.heartbeat(group, member, generation));
+    }
+
+    /** The member's current partitions and generation (Kafka's SyncGroup answer). */
+    public CompletableFuture<Assignment> assignment(String group, String member) {
+        return now(() -> broker.assignment(group, member));
+    }
+
+    /** Commits the group's next offset for one partition; fenced by generation and ownership. */
+    public CompletableFuture<Void> commit(String group, String member, int generation, PartitionOffset next) {
+        return now(() -> {
+            broker.commit(group, member, generation, next.partition(), next.offset());
+            return null;
+        });
+    }
+
+    /** Commits several partitions' next offsets at once, all or none; see {@link TopicBroker#commitAll}. */
+    public CompletableFuture<Void> commitAll(String group, String member, int generation,
+                                             Map<TopicPartition, Long> offsets) {
+        return now(() -> {
+            broker.commitAll(group, member, generation, offsets);
+            return null;
+        });
+    }
+
+    /** Removes the member from the group, which rebalances. */
+    public CompletableFuture<Void> leave(String group, String member) {
+        return now(() -> {
+            broker.leave(group, member);
+            return null;
+        });
+    }
+
+    /** The group's committed offset for the partition, if it has one. */
+    public CompletableFuture<OptionalLong> committed(String group, TopicPartition partition) {
+        return now(() -> broker.committed(group, partition));
+    }
+
+    /** The group's generation and who owns which partitions. */
+    public CompletableFuture<GroupDescription> describe(String group) {
+        return now(() -> new GroupDescription(broker.generation(group), broker.owners(group)));
+    }
+
+    /** How many polls are parked now, waiting for a record (tests and the server's idle watch use it). */
+    public int parkedPolls() {
+        return parkedPolls.size();
+    }
+
+    private void housekeeping() {
+        // A periodic task that throws is never run again: each step reports its failure and the next goes on.
+        try {
+            broker.expireMembers();
+        } catch (RuntimeException e) {
+            System.err.println("expiring group members failed: " + e);
+        }
+        try {
+            broker.checkpointRecoveryPoints();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("writing the partitions' recovery points failed: " + e);
+        }
+    }
+
+    /** A step that runs now, on the calling thread. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private <T> CompletableFuture<T> now(Step<T> step) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ShuttingDownException());
+        }
+        try {
+            return CompletableFuture.completedFuture(step.run());
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Refuses new requests, answers parked polls with {@link ShuttingDownException}, acknowledges the
+     * records already appended once their fsync is done, and stops the threads. Idempotent. The broker
+     * underneath stays open.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopListening.run();
+        timers.shutdownNow();
+        for (CompletableFuture<List<Polled>> parked : List.copyOf(parkedPolls)) {
+            parked.completeExceptionally(new ShuttingDownException());
+        }
+        parkedPolls.clear();
+        durability.close();
+    }
+}
