@@ -126,6 +126,18 @@ public final class BrokerClient implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
 
     /**
+     * Asks the broker which API keys and versions it reads ({@link Frame.ApiVersions}): what a client
+     * checks before relying on a command, and how it finds out it has reached another chapter's broker.
+     */
+    public Frame.Versions apiVersions() {
+        Frame answer = call(new Frame.ApiVersions(nextCorrelationId()), requestTimeout);
+        if (answer instanceof Frame.Versions versions) {
+            return versions;
+        }
+        throw unexpected(answer);
+    }
+
+    /**
      * Declares a queue, or checks that it exists with this configuration.
      *
      * @throws BrokerClientException {@code QUEUE_CONFLICT} if it exists with another configuration,

@@ -3,46 +3,46 @@ package org.mqworkbook.inmemory.protocol;
 import java.util.Optional;
 
 /**
- * The command number in byte 4 of every frame (see {@link Frame} for the header). Requests, which
- * clients send, are {@code 0x01}-{@code 0x7F}; answers and pushed deliveries, which only the broker
- * sends, have the high bit set ({@code 0x81}-{@code 0xFF}), so that a hex dump shows at a glance which
- * way a frame was going.
+ * Chapter 5's API keys, the command number after the length prefix of every frame (the header is drawn
+ * in {@link FrameHeader}). Requests, which clients send, are {@code 0x0000}-{@code 0x001F}; answers and
+ * pushed deliveries, which only the broker sends, have bit 15 set ({@code 0x8000}-{@code 0x801F}), so
+ * that a hex dump shows at a glance which way a frame was going. Later chapters number their frames in
+ * their own blocks ({@code 0x0020} on for chapter 7); {@link #API_VERSIONS}, {@link #VERSIONS} and
+ * {@link #ERROR} are spoken by every chapter's broker, so that a client of one chapter that connects to
+ * another chapter's broker is told so instead of misreading its frames.
  *
- * <p>The numbers are the protocol: never renumber one. A new command gets a new number, and a broker
- * that does not know it answers {@link org.mqworkbook.inmemory.ErrorCode#UNKNOWN_COMMAND} (Kafka does
- * the same with its API keys, and adds an {@code ApiVersions} request so that clients can ask first).
+ * <p>The numbers are the protocol: never renumber one. A new command gets a new number, a changed
+ * layout a new version of its key ({@link FrameHeader}), and a broker that does not know a key answers
+ * {@link org.mqworkbook.inmemory.ErrorCode#UNKNOWN_COMMAND} (Kafka does the same with its API keys, and
+ * its {@code ApiVersions} request lets clients ask first).
  */
 public enum Opcode {
+    /** {@link Frame.ApiVersions}. */
+    API_VERSIONS(0x0000),
     /** {@link Frame.DeclareQueue}. */
-    DECLARE_QUEUE(0x01),
+    DECLARE_QUEUE(0x0001),
     /** {@link Frame.Publish}. */
-    PUBLISH(0x02),
+    PUBLISH(0x0002),
     /** {@link Frame.Receive}. */
-    RECEIVE(0x03),
+    RECEIVE(0x0003),
     /** {@link Frame.Subscribe}. */
-    SUBSCRIBE(0x04),
+    SUBSCRIBE(0x0004),
     /** {@link Frame.Cancel}. */
-    CANCEL(0x05),
+    CANCEL(0x0005),
     /** {@link Frame.Ack}. */
-    ACK(0x06),
+    ACK(0x0006),
     /** {@link Frame.Reject}. */
-    REJECT(0x07),
+    REJECT(0x0007),
+    /** {@link Frame.Versions}. */
+    VERSIONS(0x8000),
     /** {@link Frame.Ok}. */
-    OK(0x81),
+    OK(0x8001),
     /** {@link Frame.Deliver}. */
-    DELIVER(0x82),
+    DELIVER(0x8002),
     /** {@link Frame.Empty}. */
-    EMPTY(0x83),
+    EMPTY(0x8003),
     /** {@link Frame.Error}. */
-    ERROR(0x84);
-
-    private static final Opcode[] BY_CODE = new Opcode[256];
-
-    static {
-        for (Opcode opcode : values()) {
-            BY_CODE[opcode.code] = opcode;
-        }
-    }
+    ERROR(0x8004);
 
     private final int code;
 
@@ -50,26 +50,28 @@ public enum Opcode {
         this.code = code;
     }
 
-    /** The byte on the wire, 0 to 255. */
+    /** The API key on the wire, 0 to 65,535. */
     public int code() {
         return code;
     }
 
     /** Whether clients send this command (as opposed to the broker). */
     public boolean isRequest() {
-        return code < 0x80;
+        return FrameHeader.isRequest(code);
     }
 
-    /** The opcode for a wire byte (0 to 255), or empty if no command has that number. */
+    /** The opcode for an API key (0 to 65,535), or empty if chapter 5 has no command with that number. */
     public static Optional<Opcode> fromWire(int code) {
-        if (code < 0 || code >= BY_CODE.length) {
-            return Optional.empty();
+        for (Opcode opcode : values()) {
+            if (opcode.code == code) {
+                return Optional.of(opcode);
+            }
         }
-        return Optional.ofNullable(BY_CODE[code]);
+        return Optional.empty();
     }
 
-    /** The opcode as it appears in a hex dump and in error messages, for example {@code 0x02 PUBLISH}. */
+    /** The opcode as it appears in a hex dump and in error messages, for example {@code 0x0002 PUBLISH}. */
     public String describe() {
-        return String.format("0x%02X %s", code, name());
+        return FrameHeader.hex(code) + " " + name();
     }
 }

@@ -8,9 +8,10 @@ import org.mqworkbook.inmemory.ErrorCode;
  * is:
  *
  * <ul>
- *   <li>{@link ErrorCode#UNKNOWN_COMMAND}: a well-framed frame with an opcode nobody knows. Its length
- *       told the decoder where it ends, so the decoder skipped it and the next frame decodes normally;
- *       the peer gets an error answer and the connection stays open.
+ *   <li>{@link ErrorCode#UNKNOWN_COMMAND} and {@link ErrorCode#UNSUPPORTED_VERSION}: a well-framed
+ *       frame with an API key this broker does not serve, or a version of it that it does not read. Its
+ *       length told the decoder where it ends, so the decoder skipped it and the next frame decodes
+ *       normally; the peer gets an error answer and the connection stays open.
  *   <li>{@link ErrorCode#MALFORMED_FRAME} and {@link ErrorCode#FRAME_TOO_LARGE}: the length prefix or a
  *       field inside the frame cannot be trusted, so nothing after it can be either (the stream cannot
  *       be resynchronised). The connection must close ({@link #closesConnection()}).
@@ -34,7 +35,7 @@ public final class ProtocolException extends DecoderException {
         this.correlationId = correlationId;
     }
 
-    /** {@code MALFORMED_FRAME}, {@code FRAME_TOO_LARGE} or {@code UNKNOWN_COMMAND}. */
+    /** {@code MALFORMED_FRAME}, {@code FRAME_TOO_LARGE}, {@code UNKNOWN_COMMAND} or {@code UNSUPPORTED_VERSION}. */
     public ErrorCode code() {
         return code;
     }
@@ -46,6 +47,6 @@ public final class ProtocolException extends DecoderException {
 
     /** Whether the stream is out of step and the connection must close after reporting this. */
     public boolean closesConnection() {
-        return code != ErrorCode.UNKNOWN_COMMAND;
+        return code != ErrorCode.UNKNOWN_COMMAND && code != ErrorCode.UNSUPPORTED_VERSION;
     }
 }

@@ -64,7 +64,10 @@ class FrameCodecTest {
             new Frame.Deliver(13, "q", 1, 0, 1, new byte[0]),
             new Frame.Empty(14),
             new Frame.Error(15, ErrorCode.QUEUE_FULL, "queue 'orders' is full"),
-            new Frame.Error(0, ErrorCode.MALFORMED_FRAME, ""));
+            new Frame.Error(0, ErrorCode.MALFORMED_FRAME, ""),
+            new Frame.ApiVersions(16),
+            Frame.Versions.ofChapter5(17),
+            new Frame.Versions(18, "", List.of()));
     }
 
     @ParameterizedTest
@@ -90,27 +93,27 @@ class FrameCodecTest {
     static Stream<Arguments> documentedExamples() {
         return Stream.of(
             Arguments.of(new Frame.DeclareQueue(1, "q", 100, 30_000),
-                "00000014 01 00000001 000171 00000064 0000000000007530"),
+                "00000017 0001 0000 00000001 000171 00000064 0000000000007530"),
             Arguments.of(new Frame.Publish(2, "q", "hi".getBytes(StandardCharsets.UTF_8)),
-                "0000000E 02 00000002 000171 00000002 6869"),
+                "00000011 0002 0000 00000002 000171 00000002 6869"),
             Arguments.of(new Frame.Receive(3, "q", 5000),
-                "00000010 03 00000003 000171 0000000000001388"),
+                "00000013 0003 0000 00000003 000171 0000000000001388"),
             Arguments.of(new Frame.Subscribe(4, "q", 10),
-                "0000000C 04 00000004 000171 0000000A"),
+                "0000000F 0004 0000 00000004 000171 0000000A"),
             Arguments.of(new Frame.Cancel(5, "q"),
-                "00000008 05 00000005 000171"),
+                "0000000B 0005 0000 00000005 000171"),
             Arguments.of(new Frame.Ack(6, "q", 1),
-                "00000010 06 00000006 000171 0000000000000001"),
+                "00000013 0006 0000 00000006 000171 0000000000000001"),
             Arguments.of(new Frame.Reject(7, "q", 1, true),
-                "00000011 07 00000007 000171 0000000000000001 01"),
+                "00000014 0007 0000 00000007 000171 0000000000000001 01"),
             Arguments.of(new Frame.Ok(2, 0),
-                "0000000D 81 00000002 0000000000000000"),
+                "00000010 8001 0000 00000002 0000000000000000"),
             Arguments.of(new Frame.Deliver(3, "q", 1, 0, 1, "hi".getBytes(StandardCharsets.UTF_8)),
-                "00000022 82 00000003 000171 0000000000000001 0000000000000000 00000001 00000002 6869"),
+                "00000025 8002 0000 00000003 000171 0000000000000001 0000000000000000 00000001 00000002 6869"),
             Arguments.of(new Frame.Empty(3),
-                "00000005 83 00000003"),
+                "00000008 8003 0000 00000003"),
             Arguments.of(new Frame.Error(2, ErrorCode.QUEUE_FULL, "full"),
-                "0000000F 84 00000002 00000006 0004 66756C6C"));
+                "00000012 8004 0000 00000002 00000006 0004 66756C6C"));
     }
 
     @ParameterizedTest
@@ -150,7 +153,7 @@ class FrameCodecTest {
     void decodesAnUnknownErrorCodeAsInternalError() {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
 
-        channel.writeInbound(bytes("0000000F 84 00000002 00000063 0004 66756C6C")); // code 99
+        channel.writeInbound(bytes("00000012 8004 0000 00000002 00000063 0004 66756C6C")); // code 99
 
         Frame.Error decoded = channel.readInbound();
         assertThat(decoded).isEqualTo(new Frame.Error(2, ErrorCode.INTERNAL_ERROR, "full"));
@@ -210,15 +213,15 @@ class FrameCodecTest {
     @Test
     void decodesAFrameWhoseLastBytesArriveWithTheStartOfTheNext() {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
-        byte[] two = concat(bytes("0000000E 02 00000002 000171 00000002 6869"), // 18 bytes
-            bytes("00000005 83 00000003"));                                          // 9 bytes
+        byte[] two = concat(bytes("00000011 0002 0000 00000002 000171 00000002 6869"), // 21 bytes
+            bytes("00000008 8003 0000 00000003"));                                          // 12 bytes
 
         channel.writeInbound(Unpooled.wrappedBuffer(two, 0, 10));
         assertThat(channel.<Frame>readInbound()).isNull();
-        channel.writeInbound(Unpooled.wrappedBuffer(two, 10, 12)); // the end of Publish, 4 bytes of Empty
+        channel.writeInbound(Unpooled.wrappedBuffer(two, 10, 15)); // the end of Publish, 4 bytes of Empty
         Frame first = channel.readInbound();
         assertThat(channel.<Frame>readInbound()).isNull();
-        channel.writeInbound(Unpooled.wrappedBuffer(two, 22, two.length - 22));
+        channel.writeInbound(Unpooled.wrappedBuffer(two, 25, two.length - 25));
         Frame second = channel.readInbound();
 
         assertThat(first).isEqualTo(new Frame.Publish(2, "q", "hi".getBytes(StandardCharsets.UTF_8)));
@@ -235,6 +238,7 @@ class FrameCodecTest {
         "         -1, MALFORMED_FRAME",
         "          0, MALFORMED_FRAME",
         "          4, MALFORMED_FRAME",
+        "          7, MALFORMED_FRAME",
         "         65, FRAME_TOO_LARGE",
         " 2147483647, FRAME_TOO_LARGE",
     })
@@ -255,7 +259,7 @@ class FrameCodecTest {
     void rejectsANegativeLengthPrefix() {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
 
-        assertThatThrownBy(() -> channel.writeInbound(bytes("FFFFFFFF 83 00000007")))
+        assertThatThrownBy(() -> channel.writeInbound(bytes("FFFFFFFF 8003 0000 00000007")))
             .isInstanceOfSatisfying(ProtocolException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
                 assertThat(e.correlationId()).isEqualTo(7);
@@ -264,11 +268,11 @@ class FrameCodecTest {
 
     @ParameterizedTest(name = "{0}-byte body in a {1}-byte limit: accepted {2}")
     @CsvSource({
-        // length prefix = 5 (header) + 3 (queue "q") + 4 (body length) + body
-        "52, 64, true",
-        "53, 64, false",
-        "0,  12, true",
-        "1,  12, false",
+        // length prefix = 8 (header) + 3 (queue "q") + 4 (body length) + body
+        "49, 64, true",
+        "50, 64, false",
+        "0,  15, true",
+        "1,  15, false",
     })
     void acceptsAFrameUpToExactlyTheMaximumLength(int bodyBytes, int maxFrameBytes, boolean accepted) {
         EmbeddedChannel channel = codec(maxFrameBytes);
@@ -288,18 +292,18 @@ class FrameCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "string longer than the frame,          00000008 05 00000005 0005 71,                            5",
-        "string length cut in half,             00000006 05 00000005 00,                                 5",
-        "body longer than the frame,            0000000E 02 00000002 000171 00000009 6869,               2",
-        "body claiming 2 GiB,                   0000000E 02 00000002 000171 7FFFFFFF 6869,               2",
-        "negative body length,                  0000000E 02 00000002 000171 FFFFFFFF 6869,               2",
-        "int64 cut short,                       0000000C 06 00000006 000171 00000001,                    6",
-        "int32 missing,                         00000008 04 00000004 000171,                             4",
-        "bytes left over after the last field,  00000006 83 00000003 FF,                                 3",
-        "requeue flag neither 0 nor 1,          00000011 07 00000007 000171 0000000000000001 02,         7",
-        "string that is not UTF-8,              00000008 05 00000005 0001 FF,                            5",
-        "overlong UTF-8 encoding of '/',        00000009 05 00000005 0002 C0AF,                          5",
-        "UTF-8 encoded surrogate,               0000000A 05 00000005 0003 EDA080,                        5",
+        "string longer than the frame,          0000000B 0005 0000 00000005 0005 71,                            5",
+        "string length cut in half,             00000009 0005 0000 00000005 00,                                 5",
+        "body longer than the frame,            00000011 0002 0000 00000002 000171 00000009 6869,               2",
+        "body claiming 2 GiB,                   00000011 0002 0000 00000002 000171 7FFFFFFF 6869,               2",
+        "negative body length,                  00000011 0002 0000 00000002 000171 FFFFFFFF 6869,               2",
+        "int64 cut short,                       0000000F 0006 0000 00000006 000171 00000001,                    6",
+        "int32 missing,                         0000000B 0004 0000 00000004 000171,                             4",
+        "bytes left over after the last field,  00000009 8003 0000 00000003 FF,                                 3",
+        "requeue flag neither 0 nor 1,          00000014 0007 0000 00000007 000171 0000000000000001 02,         7",
+        "string that is not UTF-8,              0000000B 0005 0000 00000005 0001 FF,                            5",
+        "overlong UTF-8 encoding of '/',        0000000C 0005 0000 00000005 0002 C0AF,                          5",
+        "UTF-8 encoded surrogate,               0000000D 0005 0000 00000005 0003 EDA080,                        5",
     })
     void rejectsAFrameWhoseFieldsDoNotFitItsLayout(String problem, String hex, int correlationId) {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
@@ -317,7 +321,7 @@ class FrameCodecTest {
     void namesTheFrameAndTheFieldThatDoNotFit() {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
 
-        assertThatThrownBy(() -> channel.writeInbound(bytes("0000000E 02 00000002 000171 7FFFFFFF 6869")))
+        assertThatThrownBy(() -> channel.writeInbound(bytes("00000011 0002 0000 00000002 000171 7FFFFFFF 6869")))
             .hasMessageContaining("PUBLISH")
             .hasMessageContaining("correlation id 2")
             .hasMessageContaining("'body'")
@@ -325,16 +329,45 @@ class FrameCodecTest {
     }
 
     @Test
+    void reportsAnUnknownVersionAndDecodesTheFrameBehindIt() {
+        EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
+        // Publish, version 1: a layout this broker does not read. Then Empty, version 0.
+        ByteBuf newerThenEmpty = bytes("00000011 0002 0001 00000002 000171 00000002 6869"
+            + "00000008 8003 0000 00000003");
+
+        assertThatThrownBy(() -> channel.writeInbound(newerThenEmpty))
+            .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+                assertThat(e.correlationId()).isEqualTo(2);
+                assertThat(e.closesConnection()).isFalse();
+                assertThat(e.getMessage()).contains("0x0002 PUBLISH version 1").contains("versions 0 to 0");
+            });
+        Frame next = channel.readInbound();
+        assertThat(next).isEqualTo(new Frame.Empty(3));
+    }
+
+    @Test
+    void readsAnApiKeyWithBit15SetAsUnsigned() {
+        EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
+
+        assertThatThrownBy(() -> channel.writeInbound(bytes("00000008 FFFF 0000 00000009")))
+            .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_COMMAND);
+                assertThat(e.getMessage()).contains("0xFFFF");
+            });
+    }
+
+    @Test
     void reportsAnUnknownOpcodeAndDecodesTheFrameBehindIt() {
         EmbeddedChannel channel = codec(Protocol.DEFAULT_MAX_FRAME_BYTES);
-        ByteBuf unknownThenEmpty = bytes("00000007 7F 0000002A ABCD" + "00000005 83 00000003");
+        ByteBuf unknownThenEmpty = bytes("0000000A 007F 0000 0000002A ABCD" + "00000008 8003 0000 00000003");
 
         assertThatThrownBy(() -> channel.writeInbound(unknownThenEmpty))
             .isInstanceOfSatisfying(ProtocolException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_COMMAND);
                 assertThat(e.correlationId()).isEqualTo(42);
                 assertThat(e.closesConnection()).isFalse();
-                assertThat(e.getMessage()).contains("0x7F");
+                assertThat(e.getMessage()).contains("0x007F").contains("ApiVersions");
             });
         Frame next = channel.readInbound();
         assertThat(next).isEqualTo(new Frame.Empty(3));

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +32,7 @@ import org.mqworkbook.inmemory.client.BrokerClient;
 import org.mqworkbook.inmemory.client.BrokerClientException;
 import org.mqworkbook.inmemory.client.RetryPolicy;
 import org.mqworkbook.inmemory.protocol.Frame;
+import org.mqworkbook.inmemory.protocol.Opcode;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.history.DeliveryHistory;
 import org.mqworkbook.testkit.history.Guarantee;
@@ -68,6 +70,16 @@ class BrokerServerTest {
         BrokerClient client = BrokerClient.connect("127.0.0.1", server.port());
         clients.add(client);
         return client;
+    }
+
+    @Test
+    void answersApiVersionsWithEveryChapterFiveKeyAtVersionZero() {
+        Frame.Versions versions = client().apiVersions();
+
+        assertThat(versions.broker()).contains("chapter 5");
+        assertThat(versions.apis()).extracting(Frame.Versions.ApiRange::apiKey)
+            .containsExactly(Arrays.stream(Opcode.values()).mapToInt(Opcode::code).boxed().toArray(Integer[]::new));
+        assertThat(versions.apis()).allSatisfy(range -> assertThat(range.maxVersion()).isZero());
     }
 
     @Test
@@ -181,8 +193,9 @@ class BrokerServerTest {
         BrokerClient bystander = client();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream frame = new DataOutputStream(bytes);
-        frame.writeInt(1 + 4 + 2);   // opcode, correlation id, and a string length with no string
-        frame.writeByte(0x02);        // PUBLISH
+        frame.writeInt(2 + 2 + 4 + 2); // header, and a string length with no string
+        frame.writeShort(0x0002);     // PUBLISH
+        frame.writeShort(0);          // version 0
         frame.writeInt(7);
         frame.writeShort(50);         // claims a 50-byte queue name that is not there
         try (RawConnection raw = new RawConnection(server.port())) {
@@ -199,13 +212,13 @@ class BrokerServerTest {
         BrokerClient bystander = client();
         bystander.declareQueue("q", 10, Duration.ofSeconds(30));
         try (RawConnection raw = new RawConnection(server.port())) {
-            raw.send(new byte[] {0, 0, 0, 5, 0x7E, 0, 0, 0, 9});
+            raw.send(new byte[] {0, 0, 0, 8, 0, 0x7E, 0, 0, 0, 0, 0, 9}); // API key 0x007E: nobody's
 
             RawConnection.ErrorAnswer error = raw.readError();
             assertThat(error.code()).isEqualTo(ErrorCode.UNKNOWN_COMMAND);
             assertThat(error.correlationId()).isEqualTo(9);
             raw.send(new Frame.Receive(10, "q", 0));
-            assertThat(raw.readOpcode()).as("the same connection still answers: EMPTY").isEqualTo(0x83);
+            assertThat(raw.readOpcode()).as("the same connection still answers: EMPTY").isEqualTo(0x8003);
         }
         assertBrokerStillServes(bystander);
     }

@@ -109,7 +109,7 @@ class HostileClientTest {
         assertServes(bystander);
         for (int i = 0; i < 20; i++) {
             Socket socket = raw();
-            socket.getOutputStream().write(new byte[] {0, 0, 0, 40, 0x02, 0, 0, 0, 1, 0, 10, 'h', 'a'});
+            socket.getOutputStream().write(new byte[] {0, 0, 0, 40, 0, 0x02, 0, 0, 0, 0, 0, 1, 0, 10, 'h', 'a'});
             socket.close();
         }
         await().atMost(WAIT).alias("the half-sent connections are gone; only the bystander remains")
@@ -125,8 +125,8 @@ class HostileClientTest {
             for (int n = 0; n < 10; n++) {
                 byte[] body = new byte[random.nextInt(40)];
                 random.nextBytes(body);
-                ByteBuffer frame = ByteBuffer.allocate(4 + 1 + 4 + body.length);
-                frame.putInt(1 + 4 + body.length).put((byte) opcode.code()).putInt(n).put(body);
+                ByteBuffer frame = ByteBuffer.allocate(4 + 8 + body.length);
+                frame.putInt(8 + body.length).putShort((short) opcode.code()).putShort((short) 0).putInt(n).put(body);
                 Socket socket = raw();
                 socket.getOutputStream().write(frame.array());
                 int answer = firstOpcodeOrClose(socket);
@@ -275,12 +275,12 @@ class HostileClientTest {
         }
     }
 
-    /** The opcode of the first frame the server sends, -1 if it closes first, -2 if it says nothing for 5 s. */
+    /** The API key of the first frame the server sends, -1 if it closes first, -2 if it says nothing for 5 s. */
     private static int firstOpcodeOrClose(Socket socket) throws IOException {
         try {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             in.readInt();
-            return in.readUnsignedByte();
+            return in.readUnsignedShort();
         } catch (SocketTimeoutException e) {
             return -2;
         } catch (EOFException | SocketException e) {
@@ -291,7 +291,8 @@ class HostileClientTest {
     private static RawConnection.ErrorAnswer readError(InputStream stream) throws IOException {
         DataInputStream in = new DataInputStream(stream);
         in.readInt();
-        assertThat(in.readUnsignedByte()).as("an ERROR frame").isEqualTo(Opcode.ERROR.code());
+        assertThat(in.readUnsignedShort()).as("an ERROR frame").isEqualTo(Opcode.ERROR.code());
+        in.readShort(); // the version
         int correlationId = in.readInt();
         ErrorCode code = ErrorCode.fromWire(in.readInt());
         byte[] message = new byte[in.readUnsignedShort()];

@@ -59,11 +59,12 @@ final class RawConnection implements AutoCloseable {
     /** Reads the next frame and expects it to be an error. */
     ErrorAnswer readError() throws IOException {
         int length = in.readInt();
-        int opcode = in.readUnsignedByte();
+        int opcode = in.readUnsignedShort();
+        in.readShort(); // the version
         int correlationId = in.readInt();
-        if (opcode != 0x84) {
-            in.skipNBytes(length - 5);
-            throw new AssertionError("expected an ERROR frame (0x84), got opcode 0x" + Integer.toHexString(opcode));
+        if (opcode != 0x8004) {
+            in.skipNBytes(length - 8);
+            throw new AssertionError("expected an ERROR frame (0x8004), got API key 0x" + Integer.toHexString(opcode));
         }
         ErrorCode code = ErrorCode.fromWire(in.readInt());
         byte[] message = new byte[in.readUnsignedShort()];
@@ -71,11 +72,11 @@ final class RawConnection implements AutoCloseable {
         return new ErrorAnswer(correlationId, code, new String(message, StandardCharsets.UTF_8));
     }
 
-    /** Reads the next frame and returns its opcode, skipping the rest. */
+    /** Reads the next frame and returns its API key, skipping the rest. */
     int readOpcode() throws IOException {
         int length = in.readInt();
-        int opcode = in.readUnsignedByte();
-        in.skipNBytes(length - 1);
+        int opcode = in.readUnsignedShort();
+        in.skipNBytes(length - 2);
         return opcode;
     }
 

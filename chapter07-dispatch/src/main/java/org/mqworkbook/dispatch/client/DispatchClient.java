@@ -32,6 +32,8 @@ import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.inmemory.protocol.Frame;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 
 /**
  * A connection to a {@link org.mqworkbook.dispatch.server.DispatchServer}. Every request has an
@@ -45,10 +47,10 @@ public final class DispatchClient implements AutoCloseable {
     private final Duration timeout;
     private final AtomicInteger correlationIds = new AtomicInteger();
     /** Requests sent and not answered yet, by correlation id; shared with the channel's AnswerHandler. */
-    private final Map<Integer, CompletableFuture<Message>> pending;
+    private final Map<Integer, CompletableFuture<WireFrame>> pending;
 
     private DispatchClient(EventLoopGroup group, Channel channel, Duration timeout,
-                           Map<Integer, CompletableFuture<Message>> pending) {
+                           Map<Integer, CompletableFuture<WireFrame>> pending) {
         this.group = group;
         this.channel = channel;
         this.timeout = timeout;
@@ -68,7 +70,7 @@ public final class DispatchClient implements AutoCloseable {
      */
     public static DispatchClient connect(String host, int port, Duration timeout) throws IOException {
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-client", true));
-        Map<Integer, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+        Map<Integer, CompletableFuture<WireFrame>> pending = new ConcurrentHashMap<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .handler(new ChannelInitializer<SocketChannel>() {
@@ -181,11 +183,33 @@ public final class DispatchClient implements AutoCloseable {
         return (Message.Group) await(send(id -> new Message.Describe(id, group)));
     }
 
+    /**
+     * Asks the broker which API keys and versions it reads: chapter 7's broker lists its own and
+     * {@code ApiVersions}; another chapter's broker lists its own, which is how a client finds out it
+     * is talking to the wrong one.
+     */
+    public Frame.Versions apiVersions() {
+        WireFrame answer = await(sendFrame(Frame.ApiVersions::new));
+        if (answer instanceof Frame.Versions versions) {
+            return versions;
+        }
+        throw new IllegalStateException("the broker answered ApiVersions with " + answer);
+    }
+
     /** Sends any frame and returns its answer, for tests of the protocol itself. */
     public CompletableFuture<Message> send(IntFunction<Message> request) {
+        return sendFrame(request::apply).thenApply(answer -> {
+            if (answer instanceof Message message) {
+                return message;
+            }
+            throw new IllegalStateException("the broker answered with a frame that is not chapter 7's: " + answer);
+        });
+    }
+
+    private CompletableFuture<WireFrame> sendFrame(IntFunction<WireFrame> request) {
         int id = correlationIds.incrementAndGet();
-        Message message = request.apply(id); // first: if building it throws, nothing is left pending
-        CompletableFuture<Message> answer = new CompletableFuture<>();
+        WireFrame message = request.apply(id); // first: if building it throws, nothing is left pending
+        CompletableFuture<WireFrame> answer = new CompletableFuture<>();
         pending.put(id, answer);
         channel.writeAndFlush(message).addListener(future -> {
             if (!future.isSuccess()) {
@@ -230,16 +254,16 @@ public final class DispatchClient implements AutoCloseable {
     }
 
     /** Completes each request's future with its answer; fails them all if the connection closes. */
-    private static final class AnswerHandler extends SimpleChannelInboundHandler<Message> {
-        private final Map<Integer, CompletableFuture<Message>> pending;
+    private static final class AnswerHandler extends SimpleChannelInboundHandler<WireFrame> {
+        private final Map<Integer, CompletableFuture<WireFrame>> pending;
 
-        AnswerHandler(Map<Integer, CompletableFuture<Message>> pending) {
+        AnswerHandler(Map<Integer, CompletableFuture<WireFrame>> pending) {
             this.pending = pending;
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, Message message) {
-            CompletableFuture<Message> answer = pending.remove(message.correlationId());
+        protected void channelRead0(ChannelHandlerContext ctx, WireFrame message) {
+            CompletableFuture<WireFrame> answer = pending.remove(message.correlationId());
             if (answer == null) {
                 if (message instanceof Message.Error error) {
                     System.err.println("broker: " + error.kind() + ": " + error.message());

@@ -23,8 +23,11 @@ import org.mqworkbook.dispatch.group.IllegalGenerationException;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
-import org.mqworkbook.dispatch.protocol.ProtocolError;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.inmemory.protocol.Frame;
+import org.mqworkbook.inmemory.protocol.FrameHeader;
+import org.mqworkbook.inmemory.protocol.ProtocolException;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 import org.mqworkbook.inmemory.server.ConnectionGuard;
 import org.mqworkbook.storage.OffsetOutOfRangeException;
 import org.mqworkbook.storage.UnreadableOffsetsException;
@@ -53,7 +56,7 @@ import org.mqworkbook.storage.UnreadableOffsetsException;
  * <p>Every refused request gets an {@link Message.Error} naming what was wrong, and the connection
  * keeps being served; only a malformed frame closes it, since its frame boundaries are then lost.
  */
-final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
+final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame> {
     private final Channel channel;
     private final BrokerApi api;
     private final EventExecutor ordered;
@@ -82,10 +85,14 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Message message) {
-        if (!message.api().isRequest()) {
-            reply(new Message.Error(message.correlationId(), ErrorKind.UNKNOWN_COMMAND,
-                message.api() + " is an answer from the broker, not a request"), 0);
+    protected void channelRead0(ChannelHandlerContext ctx, WireFrame frame) {
+        if (frame instanceof Frame.ApiVersions asked) {
+            reply(Message.versions(asked.correlationId()), 0);
+            return;
+        }
+        if (!(frame instanceof Message message) || !message.api().isRequest()) {
+            reply(new Message.Error(frame.correlationId(), ErrorKind.UNKNOWN_COMMAND, FrameHeader.hex(frame.apiKey())
+                + " is an answer from a broker, not a request"), 0);
             return;
         }
         long cost = cost(message);
@@ -122,10 +129,10 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable problem = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (problem instanceof ProtocolError error) {
-            ChannelFutureListener after = error.isFatal() ? ChannelFutureListener.CLOSE : future -> { };
-            channel.writeAndFlush(new Message.Error(error.correlationId(), error.kind(), error.getMessage()))
-                .addListener(after);
+        if (problem instanceof ProtocolException error) {
+            ChannelFutureListener after = error.closesConnection() ? ChannelFutureListener.CLOSE : future -> { };
+            channel.writeAndFlush(new Message.Error(error.correlationId(), ErrorKind.of(error.code()),
+                error.getMessage())).addListener(after);
         } else if (problem instanceof IOException) {
             ctx.close(); // the peer reset the connection: nothing to answer
         } else {
@@ -236,10 +243,10 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<Message> {
      * answer to no counted request); released once the answer has been written to the socket, not when
      * it was queued — a client that does not read its answers keeps them counted, so reading stays off.
      */
-    private void reply(Message answer, long cost) {
+    private void reply(WireFrame answer, long cost) {
         channel.writeAndFlush(answer).addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess() && future.channel().isActive()) {
-                System.err.println("could not send " + answer.api() + ": " + future.cause());
+                System.err.println("could not send " + answer + ": " + future.cause());
                 future.channel().close();
             }
             if (cost > 0) {

@@ -14,6 +14,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mqworkbook.inmemory.ErrorCode;
+import org.mqworkbook.inmemory.protocol.ProtocolException;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 import org.mqworkbook.testkit.Seeded;
 import org.mqworkbook.testkit.fuzz.FrameMutator;
 
@@ -21,7 +24,7 @@ import org.mqworkbook.testkit.fuzz.FrameMutator;
  * Fuzzes chapter 7's codec (given code) with seeded inputs: every message of the round-trip table, bent by
  * {@link FrameMutator} (bits flipped, cut short, a lying length, an unknown command, junk after it, noise)
  * and delivered in random pieces. Whatever arrives, the codec produces messages that encode back to
- * themselves or refuses with a {@link ProtocolError} naming its kind — never another exception, never an
+ * themselves or refuses with a {@link ProtocolException} naming its kind — never another exception, never an
  * allocation the frame's own length did not allow.
  *
  * <p>The build runs {@value #DEFAULT_INPUTS} inputs; {@code -Dfuzz.inputs=1000000} soaks. A failure names the
@@ -51,18 +54,18 @@ class MessageCodecFuzzTest {
                 for (byte[] piece : FrameMutator.pieces(input, random)) {
                     channel.writeInbound(Unpooled.wrappedBuffer(piece));
                     for (Object message = channel.readInbound(); message != null; message = channel.readInbound()) {
-                        Message again = MessageCodec.decode(withoutLength(encode((Message) message)));
+                        WireFrame again = MessageCodec.decode(withoutLength(encode((WireFrame) message)));
                         assertThat(again).as("input %s: a decoded message encodes to itself",
                             HexFormat.of().formatHex(input)).usingRecursiveComparison().isEqualTo(message);
                         decoded++;
                     }
                 }
             } catch (RuntimeException e) {
-                ProtocolError refusal = refusalIn(e);
-                assertThat(refusal).as("input %d (%s): only a ProtocolError may come out of the codec, not %s", i,
+                ProtocolException refusal = refusalIn(e);
+                assertThat(refusal).as("input %d (%s): only a ProtocolException may come out of the codec, not %s", i,
                     HexFormat.of().formatHex(input), e).isNotNull();
-                assertThat(refusal.kind()).isIn(ErrorKind.MALFORMED_FRAME, ErrorKind.FRAME_TOO_LARGE,
-                    ErrorKind.UNKNOWN_COMMAND);
+                assertThat(refusal.code()).isIn(ErrorCode.MALFORMED_FRAME, ErrorCode.FRAME_TOO_LARGE,
+                    ErrorCode.UNKNOWN_COMMAND, ErrorCode.UNSUPPORTED_VERSION);
                 assertThat(refusal.getMessage()).isNotBlank();
                 refused++;
             } finally {
@@ -73,9 +76,9 @@ class MessageCodecFuzzTest {
         assertThat(refused).as("and refusing").isPositive();
     }
 
-    private static ProtocolError refusalIn(Throwable e) {
+    private static ProtocolException refusalIn(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProtocolError error) {
+            if (t instanceof ProtocolException error) {
                 return error;
             }
             if (!(t instanceof DecoderException)) {
@@ -85,7 +88,7 @@ class MessageCodecFuzzTest {
         return null;
     }
 
-    private static ByteBuf encode(Message message) {
+    private static ByteBuf encode(WireFrame message) {
         EmbeddedChannel channel = new EmbeddedChannel();
         MessageCodec.install(channel.pipeline(), MAX_FRAME_BYTES);
         channel.writeOutbound(message);

@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.inmemory.ErrorCode;
 import org.mqworkbook.inmemory.protocol.Opcode;
+import org.mqworkbook.inmemory.protocol.ProtocolException;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Record;
 
@@ -110,7 +112,7 @@ class MessageCodecTest {
                 .isEqualTo(frame.readableBytes());
             ByteBuf fields = frame.slice();
 
-            Message decoded = MessageCodec.decode(frame);
+            Message decoded = (Message) MessageCodec.decode(frame);
 
             // Records hold byte arrays: compare field by field, arrays by content.
             assertThat(decoded).as("%s after a round trip", message.api())
@@ -179,7 +181,7 @@ class MessageCodecTest {
 
     @Test
     void decodesAnUnknownErrorNumberAsInternalError() {
-        Message decoded = MessageCodec.decode(hex("FF 00000002 00000063 0004 66756C6C")); // code 99
+        Message decoded = (Message) MessageCodec.decode(hex("8004 0000 00000002 00000063 0004 66756C6C")); // code 99
 
         assertThat(decoded).isEqualTo(new Message.Error(2, ErrorKind.INTERNAL_ERROR, "full"));
     }
@@ -193,12 +195,18 @@ class MessageCodecTest {
     }
 
     @Test
-    void sharesNoCommandNumberWithChapterFive() {
+    void sharesNoApiKeyWithChapterFiveButTheErrorFrame() {
         Set<Integer> chapterFive = Stream.of(Opcode.values()).map(Opcode::code).collect(Collectors.toSet());
         for (Message.Api api : Message.Api.values()) {
             assertThat(Message.Api.fromCode(api.code())).isEqualTo(api);
-            assertThat(chapterFive).as("%s (0x%02X): a chapter 5 client that connects here by mistake must get "
+            if (api == Message.Api.ERROR) {
+                assertThat(api.code()).as("the error frame is shared, so a client of either chapter reads why")
+                    .isEqualTo(Opcode.ERROR.code());
+                continue;
+            }
+            assertThat(chapterFive).as("%s (0x%04X): a chapter 5 client that connects here by mistake must get "
                 + "UNKNOWN_COMMAND, not a misread frame", api, api.code()).doesNotContain(api.code());
+            assertThat(api.code() & 0x7FFF).as("%s is in chapter 7's block of API keys", api).isBetween(0x20, 0x3F);
         }
         assertThat(Message.Api.PRODUCE.isRequest()).isTrue();
         assertThat(Message.Api.PRODUCED.isRequest()).isFalse();
@@ -210,11 +218,11 @@ class MessageCodecTest {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * {@code Produce(7, "t", key "k", value "hi", no tag)}: header 5 + topic 3 + key 5 + value 6 + tag 2 =
-     * 21 bytes after the length prefix, 25 bytes in all. If this fails, the Javadoc of {@link Message} and
+     * {@code Produce(7, "t", key "k", value "hi", no tag)}: header 8 + topic 3 + key 5 + value 6 + tag 2 =
+     * 24 bytes after the length prefix, 28 bytes in all. If this fails, the Javadoc of {@link Message} and
      * the encoder disagree: the bytes here are what the protocol's field rules give.
      */
-    private static final String WORKED_EXAMPLE = "00000015 22 00000007 000174 000000016B 000000026869 0000";
+    private static final String WORKED_EXAMPLE = "00000018 0022 0000 00000007 000174 000000016B 000000026869 0000";
 
     @Test
     void encodesTheWorkedExampleByteForByte() {
@@ -222,7 +230,7 @@ class MessageCodecTest {
         try {
             assertThat(ByteBufUtil.hexDump(encoded)).as("Produce(7, \"t\", \"k\", \"hi\", \"\") on the wire")
                 .isEqualToIgnoringCase(WORKED_EXAMPLE.replace(" ", ""));
-            assertThat(encoded.readableBytes()).isEqualTo(25);
+            assertThat(encoded.readableBytes()).isEqualTo(28);
         } finally {
             encoded.release();
         }
@@ -246,28 +254,28 @@ class MessageCodecTest {
     @CsvSource({
         // Records: nextOffset, endOffset, count 2^31-1, then 5 bytes: a 30-byte frame
         "2^31-1 records in a 30-byte frame,"
-            + " A3 00000011 0000000000000000 0000000000000000 7FFFFFFF 0102030405,"
+            + " 8023 0000 00000011 0000000000000000 0000000000000000 7FFFFFFF 0102030405,"
             + " 17, records, 2147483647",
         // one record is at least 28 bytes: two cannot fit in 28
         "2 records where only 1 fits,"
-            + " A3 00000011 0000000000000000 0000000000000000 00000002"
+            + " 8023 0000 00000011 0000000000000000 0000000000000000 00000002"
             + " 0000000000000000 0000000000000000 FFFFFFFF 00000000 00000000,"
             + " 17, records, 2",
         "2^31-1 headers in a record,"
-            + " A3 00000012 0000000000000000 0000000000000000 00000001"
+            + " 8023 0000 00000012 0000000000000000 0000000000000000 00000001"
             + " 0000000000000000 0000000000000000 FFFFFFFF 00000000 7FFFFFFF,"
             + " 18, records[0].headers, 2147483647",
         "2^31-1 topics in a Join, "
-            + " 24 00000006 000167 00016D 7FFFFFFF,"
+            + " 0024 0000 00000006 000167 00016D 7FFFFFFF,"
             + " 6, topics, 2147483647",
         "a negative count of topics,"
-            + " 24 00000006 000167 00016D FFFFFFFF,"
+            + " 0024 0000 00000006 000167 00016D FFFFFFFF,"
             + " 6, topics, -1",
         "2^30 partitions in an Assigned,"
-            + " A4 00000013 00000001 40000000 0001740000000000,"
+            + " 8024 0000 00000013 00000001 40000000 0001740000000000,"
             + " 19, partitions, 1073741824",
         "2^31-1 members in a Group,"
-            + " A5 00000015 00000001 7FFFFFFF,"
+            + " 8025 0000 00000015 00000001 7FFFFFFF,"
             + " 21, members, 2147483647",
     })
     void refusesACountTheFrameCannotHoldBeforeAllocatingForIt(String problem, String hex, int correlationId,
@@ -275,10 +283,10 @@ class MessageCodecTest {
         // A list sized from the claim would be new ArrayList<>(2147483647): an OutOfMemoryError, not this.
         assertThatThrownBy(() -> MessageCodec.decode(hex(hex)))
             .as(problem + ": the count must be checked against the bytes left before any list is made")
-            .isInstanceOfSatisfying(ProtocolError.class, e -> {
-                assertThat(e.kind()).isEqualTo(ErrorKind.MALFORMED_FRAME);
+            .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
                 assertThat(e.correlationId()).isEqualTo(correlationId);
-                assertThat(e.isFatal()).as("a malformed frame closes the connection").isTrue();
+                assertThat(e.closesConnection()).as("a malformed frame closes the connection").isTrue();
             })
             .hasMessageContaining("'" + field + "'")
             .hasMessageContaining(count)
@@ -287,7 +295,8 @@ class MessageCodecTest {
 
     @Test
     void acceptsACountThatExactlyFits() {
-        Message decoded = MessageCodec.decode(hex("A3 00000011 0000000000000000 0000000000000001 00000001"
+        Message decoded = (Message) MessageCodec.decode(hex("8023 0000 00000011"
+            + " 0000000000000000 0000000000000001 00000001"
             + " 0000000000000000 0000000000000000 FFFFFFFF 00000000 00000000"));
 
         assertThat(decoded).isEqualTo(new Message.Records(17, 0, 1, List.of(new Record(0, 0, null, new byte[0],
@@ -296,48 +305,49 @@ class MessageCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "string longer than the frame,         2A 00000005 0005 67,                                  5, group",
-        "string length cut in half,            2A 00000005 00,                                       5, group",
-        "int32 missing,                        21 00000004 000174,                                   4, partitions",
-        "int32 cut short,                      21 00000004 000174 0000,                              4, partitions",
-        "int64 cut short,                      27 00000004 000167 00016D 00000001 000174 00000000 00000000,"
+        "string longer than the frame,         002A 0000 00000005 0005 67,                                  5, group",
+        "string length cut in half,            002A 0000 00000005 00,                                       5, group",
+        "int32 missing,                     0021 0000 00000004 000174,                                   4, partitions",
+        "int32 cut short,                   0021 0000 00000004 000174 0000,                              4, partitions",
+        "int64 cut short,                      0027 0000 00000004 000167 00016D 00000001 000174 00000000 00000000,"
             + " 4, offset",
-        "value longer than the frame,          22 00000002 000174 FFFFFFFF 00000009 6869,            2, value",
-        "value claiming 2 GiB,                 22 00000002 000174 FFFFFFFF 7FFFFFFF 6869,            2, value",
-        "negative value length,                22 00000002 000174 FFFFFFFF FFFFFFFE 6869,            2, value",
-        "null value (length -1),               22 00000002 000174 FFFFFFFF FFFFFFFF 0000,            2, value",
-        "negative key length,                  22 00000002 000174 FFFFFFF0 00000000 0000,            2, key",
-        "tag missing,                          22 00000002 000174 FFFFFFFF 00000000,                 2, tag",
-        "negative partition in an assignment,  A4 00000003 00000001 00000001 000174 FFFFFFFF,        3,"
+        "value longer than the frame,          0022 0000 00000002 000174 FFFFFFFF 00000009 6869,            2, value",
+        "value claiming 2 GiB,                 0022 0000 00000002 000174 FFFFFFFF 7FFFFFFF 6869,            2, value",
+        "negative value length,                0022 0000 00000002 000174 FFFFFFFF FFFFFFFE 6869,            2, value",
+        "null value (length -1),               0022 0000 00000002 000174 FFFFFFFF FFFFFFFF 0000,            2, value",
+        "negative key length,                  0022 0000 00000002 000174 FFFFFFF0 00000000 0000,            2, key",
+        "tag missing,                          0022 0000 00000002 000174 FFFFFFFF 00000000,                 2, tag",
+        "negative partition in an assignment,  8024 0000 00000003 00000001 00000001 000174 FFFFFFFF,        3,"
             + " partitions[0].partition",
-        "string that is not UTF-8,             2A 00000005 0001 FF,                                  5, group",
-        "UTF-8 sequence cut short,             2A 00000005 0002 C328,                                5, group",
-        "overlong UTF-8 encoding of '/',       2A 00000005 0002 C0AF,                                5, group",
-        "UTF-8 encoded surrogate,              2A 00000005 0003 EDA080,                              5, group",
+        "string that is not UTF-8,             002A 0000 00000005 0001 FF,                                  5, group",
+        "UTF-8 sequence cut short,             002A 0000 00000005 0002 C328,                                5, group",
+        "overlong UTF-8 encoding of '/',       002A 0000 00000005 0002 C0AF,                                5, group",
+        "UTF-8 encoded surrogate,              002A 0000 00000005 0003 EDA080,                              5, group",
     })
     void refusesAFrameWhoseFieldsDoNotFitItsLayout(String problem, String hex, int correlationId, String field) {
         assertThatThrownBy(() -> MessageCodec.decode(hex(hex)))
             .as(problem)
-            .isInstanceOfSatisfying(ProtocolError.class, e -> {
-                assertThat(e.kind()).as(problem).isEqualTo(ErrorKind.MALFORMED_FRAME);
+            .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                assertThat(e.code()).as(problem).isEqualTo(ErrorCode.MALFORMED_FRAME);
                 assertThat(e.correlationId()).isEqualTo(correlationId);
-                assertThat(e.isFatal()).isTrue();
+                assertThat(e.closesConnection()).isTrue();
             })
             .hasMessageContaining("field '" + field + "'");
     }
 
     @Test
     void refusesBytesLeftOverAfterTheLastField() {
-        assertThatThrownBy(() -> MessageCodec.decode(hex("2A 00000005 000167 FFFF")))
+        assertThatThrownBy(() -> MessageCodec.decode(hex("002A 0000 00000005 000167 FFFF")))
             .as("a Describe frame with 2 bytes after its only field")
-            .isInstanceOfSatisfying(ProtocolError.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.MALFORMED_FRAME))
+            .isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME))
             .hasMessageContaining("2 bytes left over");
     }
 
     @Test
     void namesTheCommandTheCorrelationIdAndTheField() {
-        assertThatThrownBy(() -> MessageCodec.decode(hex("22 00000002 000174 FFFFFFFF 7FFFFFFF 6869")))
-            .hasMessageContaining("0x22")
+        assertThatThrownBy(() -> MessageCodec.decode(hex("0022 0000 00000002 000174 FFFFFFFF 7FFFFFFF 6869")))
+            .hasMessageContaining("0x0022")
             .hasMessageContaining("PRODUCE")
             .hasMessageContaining("correlation id 2")
             .hasMessageContaining("'value'")
@@ -346,28 +356,28 @@ class MessageCodecTest {
 
     @Test
     void reportsAnUnknownCommandWithoutClosingTheConnection() {
-        assertThatThrownBy(() -> MessageCodec.decode(hex("7E 0000002A ABCD")))
-            .isInstanceOfSatisfying(ProtocolError.class, e -> {
-                assertThat(e.kind()).isEqualTo(ErrorKind.UNKNOWN_COMMAND);
+        assertThatThrownBy(() -> MessageCodec.decode(hex("007E 0000 0000002A ABCD")))
+            .isInstanceOfSatisfying(ProtocolException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_COMMAND);
                 assertThat(e.correlationId()).as("the answer must reach the request that caused it").isEqualTo(42);
-                assertThat(e.isFatal()).as("the length prefix said where the frame ended: the stream goes on")
+                assertThat(e.closesConnection()).as("the length prefix said where the frame ended: the stream goes on")
                     .isFalse();
             })
-            .hasMessageContaining("0x7E");
+            .hasMessageContaining("0x007E").hasMessageContaining("ApiVersions");
     }
 
     @Test
     void decodesTheFrameBehindAnUnknownCommand() {
         Caught caught = new Caught();
         EmbeddedChannel channel = codec(MAX, caught);
-        ByteBuf unknownThenDescribe = hex("00000007 7E 0000002A ABCD" + "00000008 2A 00000003 000167");
+        ByteBuf unknownThenDescribe = hex("0000000A 007E 0000 0000002A ABCD" + "0000000B 002A 0000 00000003 000167");
 
         channel.writeInbound(unknownThenDescribe);
 
         assertThat(channel.<Message>readInbound()).as("the frame after the unknown one")
             .isEqualTo(new Message.Describe(3, "g"));
         assertThat(caught.errors).singleElement()
-            .satisfies(e -> assertThat(((ProtocolError) e).kind()).isEqualTo(ErrorKind.UNKNOWN_COMMAND));
+            .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.UNKNOWN_COMMAND));
     }
 
     @ParameterizedTest(name = "length prefix {0}: {1}")
@@ -389,18 +399,18 @@ class MessageCodecTest {
 
         assertThat(caught.errors).as("length prefix %d", lengthPrefix).singleElement()
             .satisfies(e -> {
-                ProtocolError error = (ProtocolError) e;
-                assertThat(error.kind()).isEqualTo(expected);
-                assertThat(error.isFatal()).isTrue();
+                ProtocolException error = (ProtocolException) e;
+                assertThat(ErrorKind.of(error.code())).isEqualTo(expected);
+                assertThat(error.closesConnection()).isTrue();
                 assertThat(error.getMessage()).contains(String.valueOf(lengthPrefix));
             });
     }
 
     @ParameterizedTest(name = "{0}-byte value in a {1}-byte limit: accepted {2}")
     @CsvSource({
-        // length prefix = 5 (header) + 3 (topic "t") + 4 (null key) + 4 + value + 2 (no tag) = 18 + value
-        "46, 64, true",
-        "47, 64, false",
+        // length prefix = 8 (header) + 3 (topic "t") + 4 (null key) + 4 + value + 2 (no tag) = 21 + value
+        "43, 64, true",
+        "44, 64, false",
     })
     void acceptsAFrameUpToExactlyTheMaximumLength(int valueBytes, int maxFrameBytes, boolean accepted) {
         Caught caught = new Caught();
@@ -417,7 +427,7 @@ class MessageCodecTest {
         } else {
             assertThat(channel.<Message>readInbound()).isNull();
             assertThat(caught.errors).singleElement()
-                .satisfies(e -> assertThat(((ProtocolError) e).kind()).isEqualTo(ErrorKind.FRAME_TOO_LARGE));
+                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
         }
     }
 
@@ -425,7 +435,7 @@ class MessageCodecTest {
     void discardsEverythingAfterAFatalErrorBecauseTheNextFrameBoundaryIsUnknown() {
         Caught caught = new Caught();
         EmbeddedChannel channel = codec(MAX, caught);
-        channel.writeInbound(hex("00000008 2A 00000005 0009 67")); // a group name longer than the frame
+        channel.writeInbound(hex("0000000B 002A 0000 00000005 0009 67")); // a group name longer than the frame
         assertThat(caught.errors).hasSize(1);
 
         channel.writeInbound(encode(new Message.Describe(6, "g")));
@@ -483,7 +493,7 @@ class MessageCodecTest {
         ByteBuf frame = encode(message);
         try {
             frame.skipBytes(4);
-            return MessageCodec.decode(frame);
+            return (Message) MessageCodec.decode(frame);
         } finally {
             frame.release();
         }

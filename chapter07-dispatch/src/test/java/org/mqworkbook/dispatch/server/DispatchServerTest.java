@@ -44,6 +44,7 @@ import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 import org.mqworkbook.storage.Record;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
@@ -299,7 +300,7 @@ class DispatchServerTest {
     void aTwoGigabyteLengthPrefixIsRefusedAndOnlyThatConnectionClosed() throws IOException {
         DispatchClient bystander = client();
         try (RawSocket raw = new RawSocket(server.port())) {
-            raw.send(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x22}); // 2 GiB - 1, then PRODUCE
+            raw.send(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0, 0x22}); // 2 GiB - 1, PRODUCE
 
             Message.Error error = raw.readError();
             assertThat(error.kind()).as("a length prefix of 2 GiB").isEqualTo(ErrorKind.FRAME_TOO_LARGE);
@@ -313,7 +314,7 @@ class DispatchServerTest {
     void aNegativeLengthPrefixIsAMalformedFrame() throws IOException {
         DispatchClient bystander = client();
         try (RawSocket raw = new RawSocket(server.port())) {
-            raw.send(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFE, 0x22});
+            raw.send(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFE, 0, 0x22});
 
             assertThat(raw.readError().kind()).isEqualTo(ErrorKind.MALFORMED_FRAME);
             assertThat(raw.closedByServer()).as("closed after a malformed frame").isTrue();
@@ -326,8 +327,9 @@ class DispatchServerTest {
         DispatchClient bystander = client();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream frame = new DataOutputStream(bytes);
-        frame.writeInt(1 + 4 + 2 + 6);  // command, correlation id, and a topic that is not all there
-        frame.writeByte(0x22);           // PRODUCE
+        frame.writeInt(8 + 2 + 6);      // the header, and a topic that is not all there
+        frame.writeShort(0x0022);       // PRODUCE
+        frame.writeShort(0);            // version 0
         frame.writeInt(7);
         frame.writeShort(50);            // claims a 50-byte topic name
         frame.writeBytes("orders");      // but the frame ends after 6
@@ -346,15 +348,15 @@ class DispatchServerTest {
     @Test
     void anUnknownCommandIsAnsweredAndTheSameConnectionGoesOn() throws IOException {
         try (RawSocket raw = new RawSocket(server.port())) {
-            raw.send(new byte[] {0, 0, 0, 7, 0x7E, 0, 0, 0, 42, (byte) 0xAB, (byte) 0xCD});
+            raw.send(new byte[] {0, 0, 0, 10, 0, 0x7E, 0, 0, 0, 0, 0, 42, (byte) 0xAB, (byte) 0xCD});
 
             Message.Error error = raw.readError();
             assertThat(error.kind()).isEqualTo(ErrorKind.UNKNOWN_COMMAND);
             assertThat(error.correlationId()).isEqualTo(42);
-            assertThat(error.message()).contains("0x7E");
+            assertThat(error.message()).contains("0x007E");
 
             raw.send(new Message.Produce(43, TOPIC, utf8("k"), utf8("after"), ""));
-            Message answer = raw.read();
+            WireFrame answer = raw.read();
             assertThat(answer).as("the same connection, after an unknown command: the length prefix said where the "
                 + "frame ended, so the stream is still in step").isInstanceOf(Message.Produced.class);
             assertThat(answer.correlationId()).isEqualTo(43);
@@ -490,7 +492,7 @@ class DispatchServerTest {
             int answers = 0;
             Set<Integer> answered = new HashSet<>();
             while (answers < 2 * pairs) {
-                Message answer = raw.read();
+                WireFrame answer = raw.read();
                 assertThat(answer).as("answer %d", answers).isNotInstanceOf(Message.Error.class);
                 answered.add(answer.correlationId());
                 answers++;

@@ -143,7 +143,7 @@ class HostileClientTest {
         bystander.createTopic("health", 1);
         for (int i = 0; i < 20; i++) {
             RawSocket socket = raw();
-            socket.send(new byte[] {0, 0, 0, 60, 0x22, 0, 0, 0, 1, 0, 6, 'o', 'r'});
+            socket.send(new byte[] {0, 0, 0, 60, 0, 0x22, 0, 0, 0, 0, 0, 1, 0, 6, 'o', 'r'});
             socket.close();
         }
         await().atMost(WAIT).alias("only the bystander is left")

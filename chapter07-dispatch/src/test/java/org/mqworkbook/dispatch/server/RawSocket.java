@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
+import org.mqworkbook.inmemory.protocol.Protocol;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 
 /**
  * A plain blocking socket to the dispatch server, for tests that must send bytes no well-behaved client
@@ -57,13 +59,13 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Encodes a well-formed frame with the real codec and sends it at once. */
-    void send(Message message) throws IOException {
+    void send(WireFrame message) throws IOException {
         write(message);
         out.flush();
     }
 
     /** Encodes a frame into the socket's buffer; {@link #flush()} sends what is buffered. */
-    void write(Message message) throws IOException {
+    void write(WireFrame message) throws IOException {
         ByteBuf frame = Unpooled.buffer();
         try {
             MessageCodec.encode(message, frame, Integer.MAX_VALUE);
@@ -78,9 +80,9 @@ final class RawSocket implements AutoCloseable {
     }
 
     /** Reads and decodes the next frame the server sent (waiting at most 10 s). */
-    Message read() throws IOException {
+    WireFrame read() throws IOException {
         int length = in.readInt();
-        if (length < 5 || length > MessageCodec.DEFAULT_MAX_FRAME_BYTES) {
+        if (length < Protocol.HEADER_BYTES || length > MessageCodec.DEFAULT_MAX_FRAME_BYTES) {
             throw new IOException("the server sent a frame length of " + length);
         }
         byte[] frame = new byte[length];
@@ -90,9 +92,9 @@ final class RawSocket implements AutoCloseable {
 
     /** Reads the next frame and expects an error answer. */
     Message.Error readError() throws IOException {
-        Message answer = read();
+        WireFrame answer = read();
         if (!(answer instanceof Message.Error)) {
-            throw new AssertionError("expected an Error frame (0xFF), got " + answer);
+            throw new AssertionError("expected an Error frame (0x8004), got " + answer);
         }
         return (Message.Error) answer;
     }

@@ -32,7 +32,7 @@ class SilentConnectionTest {
                  .start();
              RawSocket silent = new RawSocket(server.port());
              RawSocket dribbling = new RawSocket(server.port())) {
-            dribbling.send(new byte[] {0, 0, 0, 40, 0x22}); // the start of a frame, and then nothing
+            dribbling.send(new byte[] {0, 0, 0, 40, 0, 0x22}); // the start of a frame, and then nothing
             assertThat(silent.closedByServer()).as("silent: closed").isTrue();
             assertThat(dribbling.closedByServer()).as("half a frame is not a request: closed").isTrue();
             assertThat(server.guard().closedSilent()).isEqualTo(2);

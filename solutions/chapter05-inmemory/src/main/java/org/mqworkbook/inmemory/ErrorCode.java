@@ -7,7 +7,7 @@ package org.mqworkbook.inmemory;
 public enum ErrorCode {
     /** A frame could not be parsed: bad length, truncated field, invalid UTF-8. The connection closes. */
     MALFORMED_FRAME(1, false),
-    /** A frame's opcode names no command this broker knows. */
+    /** A frame's API key names no command this broker serves (it may be another chapter's). */
     UNKNOWN_COMMAND(2, false),
     /** A frame's length prefix is larger than the broker accepts. The connection closes. */
     FRAME_TOO_LARGE(3, false),
@@ -28,7 +28,12 @@ public enum ErrorCode {
     /** A limit that keeps memory bounded was reached (waiting receivers, subscriptions, in-flight). */
     LIMIT_EXCEEDED(11, true),
     /** The broker failed while executing the request; the message says why. */
-    INTERNAL_ERROR(12, false);
+    INTERNAL_ERROR(12, false),
+    /**
+     * A frame's API key is known but not in this version of its layout (Kafka's
+     * {@code UNSUPPORTED_VERSION}); the length said where it ends, so the connection stays open.
+     */
+    UNSUPPORTED_VERSION(13, false);
 
     private final int wireCode;
     private final boolean retryable;

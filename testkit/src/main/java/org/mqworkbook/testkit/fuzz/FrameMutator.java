@@ -6,15 +6,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Fuzz inputs for a decoder of length-prefixed frames (a 4-byte big-endian length, then a command byte,
- * then the rest, as every chapter's protocol frames are): valid frames bent in the ways a broken or hostile
+ * Fuzz inputs for a decoder of length-prefixed frames (a 4-byte big-endian length, then a 2-byte API key and
+ * a 2-byte version, then the rest, as every chapter's protocol frames are): valid frames bent in the ways a broken or hostile
  * client bends them. Each input is drawn from the caller's seeded {@link Random}, so a failing input
  * replays from its seed.
  *
  * <pre>
  *  flip      a few bits anywhere           length   a length prefix that lies: 2^31-1, -1, 0, off by a few
  *  cut       the input cut short            junk     random bytes after the frames
- *  command   an unknown command byte        as is    the valid frames themselves
+ *  key       a random API key or version byte   as is    the valid frames themselves
  *  noise     plain random bytes (instead of frames)
  * </pre>
  *
@@ -47,7 +47,7 @@ public final class FrameMutator {
      * @param maxFrameBytes the decoder's limit, so that some lies land just above it
      */
     public static byte[] mutate(byte[] frames, Random random, int maxFrameBytes) {
-        if (random.nextInt(5) == 0 || frames.length < 5) {
+        if (random.nextInt(5) == 0 || frames.length < 8) {
             return noise(random);
         }
         byte[] input = frames.clone();
@@ -75,7 +75,7 @@ public final class FrameMutator {
                     input[i] = (byte) random.nextInt(256);
                 }
             }
-            case 4 -> input[4] = (byte) random.nextInt(256);
+            case 4 -> input[4 + random.nextInt(4)] = (byte) random.nextInt(256); // the API key or its version
             default -> {
                 // valid as it is
             }

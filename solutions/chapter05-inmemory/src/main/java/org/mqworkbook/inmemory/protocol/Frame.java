@@ -1,8 +1,11 @@
 package org.mqworkbook.inmemory.protocol;
 
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.mqworkbook.inmemory.Delivery;
 import org.mqworkbook.inmemory.ErrorCode;
 
@@ -10,15 +13,16 @@ import org.mqworkbook.inmemory.ErrorCode;
  * One unit of the wire protocol, in either direction: the descriptor of every frame layout. Each record
  * below is one frame type; its Javadoc draws its layout and decodes a worked example byte by byte.
  *
- * <p>Every frame starts with the same 9 bytes:
+ * <p>Every frame starts with the same 12 bytes, the header of every chapter's frames
+ * ({@link FrameHeader}):
  *
  * <pre>
- *  offset 0          4        5                9
- *  ┌─────────────────┬────────┬────────────────┬─────────────────────────────┐
- *  │ length          │ opcode │ correlationId  │ payload (depends on opcode) │
- *  │ int32           │ int8   │ int32          │ length - 5 bytes            │
- *  └─────────────────┴────────┴────────────────┴─────────────────────────────┘
- *    counts the bytes after itself: 5 + payload
+ *  offset 0         4        6            8               12
+ *  ┌────────────────┬────────┬────────────┬───────────────┬──────────────────────────────┐
+ *  │ length         │ apiKey │ apiVersion │ correlationId │ payload (depends on the key) │
+ *  │ int32          │ uint16 │ int16      │ int32         │ length - 8 bytes             │
+ *  └────────────────┴────────┴────────────┴───────────────┴──────────────────────────────┘
+ *    counts the bytes after itself: 8 + payload
  * </pre>
  *
  * <p>The length prefix is what lets a reader find frame boundaries in a TCP byte stream, which has no
@@ -31,28 +35,68 @@ import org.mqworkbook.inmemory.ErrorCode;
  * {@code correlation_id}). Answers may come back in another order than the requests went out. Frames
  * that the broker pushes for a subscription carry the correlation id of the {@link Subscribe}.
  *
+ * <p>The API key names the frame type ({@link Opcode} numbers chapter 5's); the version numbers its
+ * layout, 0 for every frame so far. Later chapters keep this header and add keys of their own, the way
+ * Kafka adds API keys and versions per feature instead of a new protocol.
+ *
  * <p>Requests: {@link DeclareQueue}, {@link Publish}, {@link Receive}, {@link Subscribe},
- * {@link Cancel}, {@link Ack}, {@link Reject}. Answers and pushes: {@link Ok}, {@link Deliver},
- * {@link Empty}, {@link Error}. Field types ({@code string}, {@code bytes}...) are defined in
- * {@link Protocol}; opcodes in {@link Opcode}.
+ * {@link Cancel}, {@link Ack}, {@link Reject}, and {@link ApiVersions}. Answers and pushes: {@link Ok},
+ * {@link Deliver}, {@link Empty}, {@link Error}, {@link Versions}. Field types ({@code string},
+ * {@code bytes}...) are defined in {@link Protocol}.
  *
  * <p>Records are immutable, so frames may be handed between threads freely. The two records that hold
  * a body ({@link Publish}, {@link Deliver}) do not copy it: whoever builds one must not change the
  * array afterwards.
  */
-public sealed interface Frame {
+public sealed interface Frame extends WireFrame {
+    /** What chapter 5's reader serves, as an unknown key's error message says it. */
+    String SERVED = "chapter 5's queues (API keys 0x0000-0x0007)";
 
     /** Chosen by the client, echoed by the broker: matches answers to requests. */
+    @Override
     int correlationId();
 
-    /** The command number written in byte 4; fixed per record type. */
+    /** The command, written as the API key in bytes 4-5; fixed per record type. */
     Opcode opcode();
 
+    @Override
+    default int apiKey() {
+        return opcode().code();
+    }
+
     /**
-     * Writes this frame's payload, the fields after the correlation id. {@link FrameEncoder} writes
-     * the header around it.
+     * Writes this frame's payload, the fields after the header. {@link FrameEncoder} writes the header
+     * around it.
      */
+    @Override
     void writePayload(ByteBuf out);
+
+    /**
+     * Chapter 5's {@link FrameReader}: reads the payload of one of its frames, version 0.
+     *
+     * @throws ProtocolException {@code UNKNOWN_COMMAND} for another chapter's key, {@code UNSUPPORTED_VERSION}
+     *                           for a version other than 0 (neither closes the connection), {@code MALFORMED_FRAME}
+     */
+    static Frame read(FrameHeader header, FieldReader in) {
+        Opcode opcode = Opcode.fromWire(header.apiKey()).orElseThrow(() -> header.unknown(SERVED));
+        header.requireVersion(opcode.name(), 0, 0);
+        in.nameFrame(opcode.describe());
+        return switch (opcode) {
+            case API_VERSIONS -> ApiVersions.read(in);
+            case DECLARE_QUEUE -> DeclareQueue.read(in);
+            case PUBLISH -> Publish.read(in);
+            case RECEIVE -> Receive.read(in);
+            case SUBSCRIBE -> Subscribe.read(in);
+            case CANCEL -> Cancel.read(in);
+            case ACK -> Ack.read(in);
+            case REJECT -> Reject.read(in);
+            case VERSIONS -> Versions.read(in);
+            case OK -> Ok.read(in);
+            case DELIVER -> Deliver.read(in);
+            case EMPTY -> Empty.read(in);
+            case ERROR -> Error.read(in);
+        };
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Requests: client to broker
@@ -64,16 +108,17 @@ public sealed interface Frame {
      * defaults; the longest visibility timeout accepted is {@link Protocol#MAX_VISIBILITY_TIMEOUT_MILLIS}.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬──────────┬─────────────────────────┐
-     *  │ length │ 0x01 │ correlationId │ queue  │ capacity │ visibilityTimeoutMillis │
-     *  │ int32  │ int8 │ int32         │ string │ int32    │ int64                   │
-     *  └────────┴──────┴───────────────┴────────┴──────────┴─────────────────────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬──────────┬─────────────────────────┐
+     *  │ length │ 0x0001 │ version │ correlationId │ queue  │ capacity │ visibilityTimeoutMillis │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int32    │ int64                   │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴──────────┴─────────────────────────┘
      * </pre>
      *
-     * <p>Worked example: {@code DeclareQueue(1, "q", 100, 30000)} is 24 bytes:
+     * <p>Worked example: {@code DeclareQueue(1, "q", 100, 30000)} is 27 bytes:
      * <pre>
-     *  00 00 00 14                 length 20 = 5 + 3 + 4 + 8
-     *  01                          DECLARE_QUEUE
+     *  00 00 00 17                 length 23 = 8 + 3 + 4 + 8
+     *  00 01                       API key 0x0001 DECLARE_QUEUE
+     *  00 00                       version 0
      *  00 00 00 01                 correlation id 1
      *  00 01 71                    queue "q"
      *  00 00 00 64                 capacity 100
@@ -99,7 +144,7 @@ public sealed interface Frame {
             out.writeLong(visibilityTimeoutMillis);
         }
 
-        static DeclareQueue read(PayloadReader in) {
+        static DeclareQueue read(FieldReader in) {
             return new DeclareQueue(in.correlationId(), in.readString("queue"), in.readInt("capacity"),
                 in.readLong("visibilityTimeoutMillis"));
         }
@@ -110,16 +155,17 @@ public sealed interface Frame {
      * {@link Error} {@code QUEUE_FULL}, which is worth retrying later).
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬───────┐
-     *  │ length │ 0x02 │ correlationId │ queue  │ body  │
-     *  │ int32  │ int8 │ int32         │ string │ bytes │
-     *  └────────┴──────┴───────────────┴────────┴───────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬───────┐
+     *  │ length │ 0x0002 │ version │ correlationId │ queue  │ body  │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ bytes │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴───────┘
      * </pre>
      *
-     * <p>Worked example: {@code Publish(2, "q", "hi")} is 18 bytes:
+     * <p>Worked example: {@code Publish(2, "q", "hi")} is 21 bytes:
      * <pre>
-     *  00 00 00 0E                 length 14 = 5 + 3 + 6
-     *  02                          PUBLISH
+     *  00 00 00 11                 length 17 = 8 + 3 + 6
+     *  00 02                       API key 0x0002 PUBLISH
+     *  00 00                       version 0
      *  00 00 00 02                 correlation id 2
      *  00 01 71                    queue "q"
      *  00 00 00 02 68 69           body "hi"
@@ -143,7 +189,7 @@ public sealed interface Frame {
             Protocol.writeBytes(out, body);
         }
 
-        static Publish read(PayloadReader in) {
+        static Publish read(FieldReader in) {
             return new Publish(in.correlationId(), in.readString("queue"), in.readBytes("body"));
         }
 
@@ -173,16 +219,17 @@ public sealed interface Frame {
      * longest accepted is {@link Protocol#MAX_WAIT_MILLIS}.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬────────────┐
-     *  │ length │ 0x03 │ correlationId │ queue  │ waitMillis │
-     *  │ int32  │ int8 │ int32         │ string │ int64      │
-     *  └────────┴──────┴───────────────┴────────┴────────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬────────────┐
+     *  │ length │ 0x0003 │ version │ correlationId │ queue  │ waitMillis │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int64      │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴────────────┘
      * </pre>
      *
-     * <p>Worked example: {@code Receive(3, "q", 5000)} is 20 bytes:
+     * <p>Worked example: {@code Receive(3, "q", 5000)} is 23 bytes:
      * <pre>
-     *  00 00 00 10                 length 16 = 5 + 3 + 8
-     *  03                          RECEIVE
+     *  00 00 00 13                 length 19 = 8 + 3 + 8
+     *  00 03                       API key 0x0003 RECEIVE
+     *  00 00                       version 0
      *  00 00 00 03                 correlation id 3
      *  00 01 71                    queue "q"
      *  00 00 00 00 00 00 13 88     wait up to 5,000 ms
@@ -205,7 +252,7 @@ public sealed interface Frame {
             out.writeLong(waitMillis);
         }
 
-        static Receive read(PayloadReader in) {
+        static Receive read(FieldReader in) {
             return new Receive(in.correlationId(), in.readString("queue"), in.readLong("waitMillis"));
         }
     }
@@ -220,16 +267,17 @@ public sealed interface Frame {
      * message the moment the subscription exists, so a client registers its handler before sending.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬──────────┐
-     *  │ length │ 0x04 │ correlationId │ queue  │ prefetch │
-     *  │ int32  │ int8 │ int32         │ string │ int32    │
-     *  └────────┴──────┴───────────────┴────────┴──────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬──────────┐
+     *  │ length │ 0x0004 │ version │ correlationId │ queue  │ prefetch │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int32    │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴──────────┘
      * </pre>
      *
-     * <p>Worked example: {@code Subscribe(4, "q", 10)} is 16 bytes:
+     * <p>Worked example: {@code Subscribe(4, "q", 10)} is 19 bytes:
      * <pre>
-     *  00 00 00 0C                 length 12 = 5 + 3 + 4
-     *  04                          SUBSCRIBE
+     *  00 00 00 0F                 length 15 = 8 + 3 + 4
+     *  00 04                       API key 0x0004 SUBSCRIBE
+     *  00 00                       version 0
      *  00 00 00 04                 correlation id 4, also on every pushed delivery
      *  00 01 71                    queue "q"
      *  00 00 00 0A                 at most 10 unacknowledged deliveries
@@ -252,7 +300,7 @@ public sealed interface Frame {
             out.writeInt(prefetch);
         }
 
-        static Subscribe read(PayloadReader in) {
+        static Subscribe read(FieldReader in) {
             return new Subscribe(in.correlationId(), in.readString("queue"), in.readInt("prefetch"));
         }
     }
@@ -262,16 +310,17 @@ public sealed interface Frame {
      * was none). Deliveries already pushed stay in flight until acknowledged, rejected or expired.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┐
-     *  │ length │ 0x05 │ correlationId │ queue  │
-     *  │ int32  │ int8 │ int32         │ string │
-     *  └────────┴──────┴───────────────┴────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┐
+     *  │ length │ 0x0005 │ version │ correlationId │ queue  │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │
+     *  └────────┴────────┴─────────┴───────────────┴────────┘
      * </pre>
      *
-     * <p>Worked example: {@code Cancel(5, "q")} is 12 bytes:
+     * <p>Worked example: {@code Cancel(5, "q")} is 15 bytes:
      * <pre>
-     *  00 00 00 08                 length 8 = 5 + 3
-     *  05                          CANCEL
+     *  00 00 00 0B                 length 11 = 8 + 3
+     *  00 05                       API key 0x0005 CANCEL
+     *  00 00                       version 0
      *  00 00 00 05                 correlation id 5
      *  00 01 71                    queue "q"
      * </pre>
@@ -292,7 +341,7 @@ public sealed interface Frame {
             Protocol.writeString(out, queue);
         }
 
-        static Cancel read(PayloadReader in) {
+        static Cancel read(FieldReader in) {
             return new Cancel(in.correlationId(), in.readString("queue"));
         }
     }
@@ -303,16 +352,17 @@ public sealed interface Frame {
      * more, for example because its visibility timeout passed).
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬───────┐
-     *  │ length │ 0x06 │ correlationId │ queue  │ tag   │
-     *  │ int32  │ int8 │ int32         │ string │ int64 │
-     *  └────────┴──────┴───────────────┴────────┴───────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬───────┐
+     *  │ length │ 0x0006 │ version │ correlationId │ queue  │ tag   │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int64 │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴───────┘
      * </pre>
      *
-     * <p>Worked example: {@code Ack(6, "q", 1)} is 20 bytes:
+     * <p>Worked example: {@code Ack(6, "q", 1)} is 23 bytes:
      * <pre>
-     *  00 00 00 10                 length 16 = 5 + 3 + 8
-     *  06                          ACK
+     *  00 00 00 13                 length 19 = 8 + 3 + 8
+     *  00 06                       API key 0x0006 ACK
+     *  00 00                       version 0
      *  00 00 00 06                 correlation id 6
      *  00 01 71                    queue "q"
      *  00 00 00 00 00 00 00 01     delivery tag 1
@@ -335,7 +385,7 @@ public sealed interface Frame {
             out.writeLong(tag);
         }
 
-        static Ack read(PayloadReader in) {
+        static Ack read(FieldReader in) {
             return new Ack(in.correlationId(), in.readString("queue"), in.readLong("tag"));
         }
     }
@@ -345,16 +395,17 @@ public sealed interface Frame {
      * to the head of the queue at once, without it is dropped. Answered like {@link Ack}.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬───────┬─────────┐
-     *  │ length │ 0x07 │ correlationId │ queue  │ tag   │ requeue │
-     *  │ int32  │ int8 │ int32         │ string │ int64 │ int8    │
-     *  └────────┴──────┴───────────────┴────────┴───────┴─────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬───────┬─────────┐
+     *  │ length │ 0x0007 │ version │ correlationId │ queue  │ tag   │ requeue │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int64 │ int8    │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴───────┴─────────┘
      * </pre>
      *
-     * <p>Worked example: {@code Reject(7, "q", 1, true)} is 21 bytes:
+     * <p>Worked example: {@code Reject(7, "q", 1, true)} is 24 bytes:
      * <pre>
-     *  00 00 00 11                 length 17 = 5 + 3 + 8 + 1
-     *  07                          REJECT
+     *  00 00 00 14                 length 20 = 8 + 3 + 8 + 1
+     *  00 07                       API key 0x0007 REJECT
+     *  00 00                       version 0
      *  00 00 00 07                 correlation id 7
      *  00 01 71                    queue "q"
      *  00 00 00 00 00 00 00 01     delivery tag 1
@@ -379,9 +430,39 @@ public sealed interface Frame {
             Protocol.writeBoolean(out, requeue);
         }
 
-        static Reject read(PayloadReader in) {
+        static Reject read(FieldReader in) {
             return new Reject(in.correlationId(), in.readString("queue"), in.readLong("tag"),
                 in.readBoolean("requeue"));
+        }
+    }
+
+    /**
+     * Asks which API keys, and which versions of each, this broker reads (Kafka's {@code ApiVersions}).
+     * Every chapter's broker answers it with {@link Versions}, so a client can find out what it is
+     * talking to before it sends anything else — a chapter 5 client that reaches chapter 7's broker learns
+     * so, instead of having its frames misread. No fields.
+     *
+     * <pre>
+     *  ┌────────┬────────┬─────────┬───────────────┐
+     *  │ length │ 0x0000 │ version │ correlationId │
+     *  │ int32  │ uint16 │ int16   │ int32         │
+     *  └────────┴────────┴─────────┴───────────────┘
+     * </pre>
+     */
+    record ApiVersions(int correlationId) implements Frame {
+
+        @Override
+        public Opcode opcode() {
+            return Opcode.API_VERSIONS;
+        }
+
+        @Override
+        public void writePayload(ByteBuf out) {
+            // no payload: the question is the key
+        }
+
+        static ApiVersions read(FieldReader in) {
+            return new ApiVersions(in.correlationId());
         }
     }
 
@@ -394,17 +475,18 @@ public sealed interface Frame {
      * 1 or 0 for {@link Ack}, {@link Reject} and {@link Cancel}, and 0 otherwise.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬───────┐
-     *  │ length │ 0x81 │ correlationId │ value │
-     *  │ int32  │ int8 │ int32         │ int64 │
-     *  └────────┴──────┴───────────────┴───────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬───────┐
+     *  │ length │ 0x8001 │ version │ correlationId │ value │
+     *  │ int32  │ uint16 │ int16   │ int32         │ int64 │
+     *  └────────┴────────┴─────────┴───────────────┴───────┘
      * </pre>
      *
      * <p>Worked example: {@code Ok(2, 0)}, the answer to the {@link Publish} example (message id 0), is
-     * 17 bytes:
+     * 20 bytes:
      * <pre>
-     *  00 00 00 0D                 length 13 = 5 + 8
-     *  81                          OK
+     *  00 00 00 10                 length 16 = 8 + 8
+     *  80 01                       API key 0x8001 OK
+     *  00 00                       version 0
      *  00 00 00 02                 correlation id 2
      *  00 00 00 00 00 00 00 00     value: message id 0
      * </pre>
@@ -421,7 +503,7 @@ public sealed interface Frame {
             out.writeLong(value);
         }
 
-        static Ok read(PayloadReader in) {
+        static Ok read(FieldReader in) {
             return new Ok(in.correlationId(), in.readLong("value"));
         }
     }
@@ -432,17 +514,18 @@ public sealed interface Frame {
      * {@link Ack} or {@link Reject} naming the queue and the tag.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬────────┬───────┬───────────┬───────────────┬───────┐
-     *  │ length │ 0x82 │ correlationId │ queue  │ tag   │ messageId │ deliveryCount │ body  │
-     *  │ int32  │ int8 │ int32         │ string │ int64 │ int64     │ int32         │ bytes │
-     *  └────────┴──────┴───────────────┴────────┴───────┴───────────┴───────────────┴───────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬───────┬───────────┬───────────────┬───────┐
+     *  │ length │ 0x8002 │ version │ correlationId │ queue  │ tag   │ messageId │ deliveryCount │ body  │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int64 │ int64     │ int32         │ bytes │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴───────┴───────────┴───────────────┴───────┘
      * </pre>
      *
      * <p>Worked example: {@code Deliver(3, "q", 1, 0, 1, "hi")}, the answer to the {@link Receive}
-     * example, is 38 bytes:
+     * example, is 41 bytes:
      * <pre>
-     *  00 00 00 22                 length 34 = 5 + 3 + 8 + 8 + 4 + 6
-     *  82                          DELIVER
+     *  00 00 00 25                 length 37 = 8 + 3 + 8 + 8 + 4 + 6
+     *  80 02                       API key 0x8002 DELIVER
+     *  00 00                       version 0
      *  00 00 00 03                 correlation id 3
      *  00 01 71                    queue "q"
      *  00 00 00 00 00 00 00 01     delivery tag 1
@@ -484,7 +567,7 @@ public sealed interface Frame {
             Protocol.writeBytes(out, body);
         }
 
-        static Deliver read(PayloadReader in) {
+        static Deliver read(FieldReader in) {
             return new Deliver(in.correlationId(), in.readString("queue"), in.readLong("tag"),
                 in.readLong("messageId"), in.readInt("deliveryCount"), in.readBytes("body"));
         }
@@ -514,14 +597,14 @@ public sealed interface Frame {
      * The answer to a {@link Receive} whose wait ended without a message.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┐
-     *  │ length │ 0x83 │ correlationId │
-     *  │ int32  │ int8 │ int32         │
-     *  └────────┴──────┴───────────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┐
+     *  │ length │ 0x8003 │ version │ correlationId │
+     *  │ int32  │ uint16 │ int16   │ int32         │
+     *  └────────┴────────┴─────────┴───────────────┘
      * </pre>
      *
-     * <p>Worked example: {@code Empty(3)} is 9 bytes: {@code 00 00 00 05} (length 5, the header
-     * only), {@code 83} (EMPTY), {@code 00 00 00 03} (correlation id 3).
+     * <p>Worked example: {@code Empty(3)} is 12 bytes: {@code 00 00 00 08} (length 8, the header
+     * only), {@code 80 03} (EMPTY), {@code 00 00} (version 0), {@code 00 00 00 03} (correlation id 3).
      */
     record Empty(int correlationId) implements Frame {
 
@@ -535,7 +618,7 @@ public sealed interface Frame {
             // no payload: the header says everything
         }
 
-        static Empty read(PayloadReader in) {
+        static Empty read(FieldReader in) {
             return new Empty(in.correlationId());
         }
     }
@@ -551,17 +634,18 @@ public sealed interface Frame {
      * {@link ErrorCode#INTERNAL_ERROR}.
      *
      * <pre>
-     *  ┌────────┬──────┬───────────────┬───────┬─────────┐
-     *  │ length │ 0x84 │ correlationId │ code  │ message │
-     *  │ int32  │ int8 │ int32         │ int32 │ string  │
-     *  └────────┴──────┴───────────────┴───────┴─────────┘
+     *  ┌────────┬────────┬─────────┬───────────────┬───────┬─────────┐
+     *  │ length │ 0x8004 │ version │ correlationId │ code  │ message │
+     *  │ int32  │ uint16 │ int16   │ int32         │ int32 │ string  │
+     *  └────────┴────────┴─────────┴───────────────┴───────┴─────────┘
      * </pre>
      *
      * <p>Worked example: {@code Error(2, QUEUE_FULL, "full")}, the answer to the {@link Publish}
-     * example when the queue is at capacity, is 19 bytes:
+     * example when the queue is at capacity, is 22 bytes:
      * <pre>
-     *  00 00 00 0F                 length 15 = 5 + 4 + 6
-     *  84                          ERROR
+     *  00 00 00 12                 length 18 = 8 + 4 + 6
+     *  80 04                       API key 0x8004 ERROR
+     *  00 00                       version 0
      *  00 00 00 02                 correlation id 2
      *  00 00 00 06                 code 6: QUEUE_FULL
      *  00 04 66 75 6C 6C           message "full"
@@ -594,9 +678,93 @@ public sealed interface Frame {
             Protocol.writeString(out, message);
         }
 
-        static Error read(PayloadReader in) {
+        static Error read(FieldReader in) {
             return new Error(in.correlationId(), ErrorCode.fromWire(in.readInt("code")),
                 in.readString("message"));
+        }
+    }
+
+    /**
+     * The answer to {@link ApiVersions}: who the broker is, and each API key it reads with the lowest
+     * and highest version of it, in key order. An entry is 6 bytes.
+     *
+     * <pre>
+     *  ┌────────┬────────┬─────────┬───────────────┬────────┬───────┬────────────────────────────────────┐
+     *  │ length │ 0x8000 │ version │ correlationId │ broker │ count │ (apiKey, minVersion, maxVersion)…  │
+     *  │ int32  │ uint16 │ int16   │ int32         │ string │ int32 │ (uint16, int16, int16)…            │
+     *  └────────┴────────┴─────────┴───────────────┴────────┴───────┴────────────────────────────────────┘
+     * </pre>
+     *
+     * @param broker what the broker is, for people: {@code "chapter 5 in-memory broker"}
+     */
+    record Versions(int correlationId, String broker, List<ApiRange> apis) implements Frame {
+        /** One API key a broker reads, and the versions of it. */
+        public record ApiRange(int apiKey, int minVersion, int maxVersion) {
+            /** Checks the numbers. */
+            public ApiRange {
+                if (apiKey < 0 || apiKey > 0xFFFF || minVersion < 0 || maxVersion < minVersion) {
+                    throw new IllegalArgumentException("not an API key and version range: " + apiKey + " "
+                        + minVersion + "-" + maxVersion);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return FrameHeader.hex(apiKey) + " v" + minVersion + "-" + maxVersion;
+            }
+        }
+
+        /** Copies the list. */
+        public Versions {
+            Objects.requireNonNull(broker, "broker");
+            apis = List.copyOf(apis);
+        }
+
+        /** Chapter 5's answer: every chapter 5 key, version 0. */
+        public static Versions ofChapter5(int correlationId) {
+            List<ApiRange> apis = new ArrayList<>();
+            for (Opcode opcode : Opcode.values()) {
+                apis.add(new ApiRange(opcode.code(), 0, 0));
+            }
+            return new Versions(correlationId, "chapter 5 in-memory broker", apis);
+        }
+
+        /** The range this broker reads for a key, if it reads it at all. */
+        public Optional<ApiRange> range(int apiKey) {
+            return apis.stream().filter(api -> api.apiKey() == apiKey).findFirst();
+        }
+
+        @Override
+        public Opcode opcode() {
+            return Opcode.VERSIONS;
+        }
+
+        @Override
+        public void writePayload(ByteBuf out) {
+            Protocol.writeString(out, broker);
+            out.writeInt(apis.size());
+            for (ApiRange api : apis) {
+                out.writeShort(api.apiKey());
+                out.writeShort(api.minVersion());
+                out.writeShort(api.maxVersion());
+            }
+        }
+
+        static Versions read(FieldReader in) {
+            int correlationId = in.correlationId();
+            String broker = in.readString("broker");
+            int count = in.readCount("apis", 6);
+            List<ApiRange> apis = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int key = in.readShort("apis[" + i + "].apiKey") & 0xFFFF;
+                short min = in.readShort("apis[" + i + "].minVersion");
+                short max = in.readShort("apis[" + i + "].maxVersion");
+                if (min < 0 || max < min) {
+                    throw in.malformed("apis[" + i + "] has versions " + min + " to " + max);
+                }
+                apis.add(new ApiRange(key, min, max));
+            }
+            return new Versions(correlationId, broker, apis);
         }
     }
 }

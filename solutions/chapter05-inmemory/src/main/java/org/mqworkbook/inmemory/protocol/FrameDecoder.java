@@ -4,18 +4,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
-import java.util.Optional;
+import java.util.Objects;
 import org.mqworkbook.inmemory.ErrorCode;
 
 /**
- * Turns the bytes of a TCP stream into {@link Frame}s: waits for a whole frame, then decodes its fields.
- * This class is not thread-safe: one instance per connection, called on that connection's event-loop
- * thread only (Netty's rule for a {@code ByteToMessageDecoder}, which keeps the bytes of a partial frame).
+ * Turns the bytes of a TCP stream into frames: waits for a whole frame, reads its header, then has the
+ * chapter's {@link FrameReader} decode its fields. The same decoder serves every chapter — what a chapter
+ * adds is its reader. This class is not thread-safe: one instance per connection, called on that
+ * connection's event-loop thread only (Netty's rule for a {@code ByteToMessageDecoder}, which keeps the
+ * bytes of a partial frame).
  *
  * <pre>
- *  bytes as they arrive                           what decode() does
- *  read 1:  00 00 00 0E 02 00 00 00 02 00 01 71   length 14: needs 4 + 14 bytes, has 12: wait
- *  read 2:  00 00 00 02 68 69                     has 18: emits Publish(2, "q", "hi")
+ *  bytes as they arrive                                 what decode() does
+ *  read 1:  00 00 00 11 00 02 00 00 00 00 00 02 00 01   length 17: needs 4 + 17 bytes, has 14: wait
+ *  read 2:  71 00 00 00 02 68 69                        has 21: emits Publish(2, "q", "hi")
  * </pre>
  *
  * <p>Netty's {@link ByteToMessageDecoder} keeps the bytes that arrived so far and calls
@@ -28,8 +30,9 @@ import org.mqworkbook.inmemory.ErrorCode;
  *       above the maximum: {@code FRAME_TOO_LARGE}. Both are decided from the 4-byte prefix alone,
  *       before the claimed bytes are buffered, so memory per connection stays bounded by the maximum;
  *   <li>fewer than 4 + length bytes: wait;
- *   <li>an unknown opcode: the frame is skipped (its length says where it ends) and reported as
- *       {@code UNKNOWN_COMMAND} through {@code exceptionCaught}; decoding goes on with the next frame;
+ *   <li>an API key the reader does not serve ({@code UNKNOWN_COMMAND}) or a version it does not read
+ *       ({@code UNSUPPORTED_VERSION}): the frame is skipped (its length says where it ends) and reported
+ *       through {@code exceptionCaught}; decoding goes on with the next frame;
  *   <li>a field that does not fit, invalid UTF-8 or leftover bytes: {@code MALFORMED_FRAME}.
  * </ol>
  *
@@ -37,27 +40,34 @@ import org.mqworkbook.inmemory.ErrorCode;
  * {@link ProtocolException}; after one, the decoder discards everything it receives, because the next
  * frame boundary is no longer known. The handler answers with an error frame and closes the
  * connection.
- *
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    private final FrameReader reader;
     private final int maxFrameBytes;
     /** Set after a fatal error: from then on every byte is discarded. Event-loop thread only. */
     private boolean failed;
 
-    /** A decoder that accepts frames up to {@link Protocol#DEFAULT_MAX_FRAME_BYTES}. */
+    /** A decoder of chapter 5's frames up to {@link Protocol#DEFAULT_MAX_FRAME_BYTES}. */
     public FrameDecoder() {
         this(Protocol.DEFAULT_MAX_FRAME_BYTES);
     }
 
+    /** A decoder of chapter 5's frames ({@link Frame#read}) up to {@code maxFrameBytes}. */
+    public FrameDecoder(int maxFrameBytes) {
+        this(Frame::read, maxFrameBytes);
+    }
+
     /**
+     * @param reader        the chapter's frames
      * @param maxFrameBytes the largest length prefix accepted (the bytes after the prefix), at least
      *                      {@link Protocol#HEADER_BYTES}
      */
-    public FrameDecoder(int maxFrameBytes) {
+    public FrameDecoder(FrameReader reader, int maxFrameBytes) {
         if (maxFrameBytes < Protocol.HEADER_BYTES) {
             throw new IllegalArgumentException("maxFrameBytes must be at least " + Protocol.HEADER_BYTES
                 + ", was " + maxFrameBytes);
         }
+        this.reader = Objects.requireNonNull(reader, "reader");
         this.maxFrameBytes = maxFrameBytes;
     }
 
@@ -85,50 +95,41 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(Protocol.LENGTH_FIELD_BYTES);
         ByteBuf frame = in.readSlice(length); // a view of the frame's bytes, not a copy
-        int opcodeByte = frame.readUnsignedByte();
-        int correlationId = frame.readInt();
-        Optional<Opcode> opcode = Opcode.fromWire(opcodeByte);
-        if (opcode.isEmpty()) {
-            // Not fatal: the frame is already consumed and the next one starts right after it. Reporting
-            // it through the pipeline instead of throwing lets this call go on decoding the frames that
-            // arrived behind it (a throw would leave them waiting for the next read).
-            ctx.fireExceptionCaught(new ProtocolException(ErrorCode.UNKNOWN_COMMAND, correlationId,
-                String.format("unknown opcode 0x%02X (correlation id %d)", opcodeByte, correlationId)));
-            return;
-        }
         try {
-            out.add(decodePayload(new PayloadReader(opcode.get(), correlationId, frame)));
+            out.add(decodeFrame(reader, frame));
         } catch (ProtocolException e) {
+            if (!e.closesConnection()) {
+                // Not fatal: the frame is already consumed and the next one starts right after it. Reporting
+                // it through the pipeline instead of throwing lets this call go on decoding the frames that
+                // arrived behind it (a throw would leave them waiting for the next read).
+                ctx.fireExceptionCaught(e);
+                return;
+            }
             failed = true;
             in.skipBytes(in.readableBytes());
             throw e;
         }
     }
 
-    /** Reads the payload of a frame whose opcode is known; {@code in} holds exactly its bytes. */
-    private static Frame decodePayload(PayloadReader in) {
-        Frame frame = switch (in.opcode()) {
-            case DECLARE_QUEUE -> Frame.DeclareQueue.read(in);
-            case PUBLISH -> Frame.Publish.read(in);
-            case RECEIVE -> Frame.Receive.read(in);
-            case SUBSCRIBE -> Frame.Subscribe.read(in);
-            case CANCEL -> Frame.Cancel.read(in);
-            case ACK -> Frame.Ack.read(in);
-            case REJECT -> Frame.Reject.read(in);
-            case OK -> Frame.Ok.read(in);
-            case DELIVER -> Frame.Deliver.read(in);
-            case EMPTY -> Frame.Empty.read(in);
-            case ERROR -> Frame.Error.read(in);
-        };
-        in.requireEnd();
-        return frame;
+    /**
+     * Decodes one frame's bytes after its length prefix — header, then fields — with a chapter's reader.
+     * Clients and tests that hold a whole frame use it without a pipeline.
+     *
+     * @throws ProtocolException for an unknown key or version (not fatal) or a malformed frame (fatal)
+     */
+    public static WireFrame decodeFrame(FrameReader reader, ByteBuf frame) {
+        FrameHeader header = new FrameHeader(frame.readUnsignedShort(), frame.readShort(), frame.readInt());
+        FieldReader fields = new FieldReader(FrameHeader.hex(header.apiKey()), header.correlationId(), frame);
+        WireFrame decoded = reader.read(header, fields);
+        fields.requireEnd();
+        return decoded;
     }
 
     /** Marks the stream as lost, drops what is buffered, and builds the exception to throw. */
     private ProtocolException fatal(ErrorCode code, ByteBuf in, String message) {
         // The correlation id, if its bytes are here, lets the error answer name the offending request.
         int correlationId = in.readableBytes() >= Protocol.LENGTH_FIELD_BYTES + Protocol.HEADER_BYTES
-            ? in.getInt(in.readerIndex() + Protocol.LENGTH_FIELD_BYTES + 1) : 0;
+            ? in.getInt(in.readerIndex() + Protocol.LENGTH_FIELD_BYTES + 4) : 0;
         failed = true;
         in.skipBytes(in.readableBytes());
         return new ProtocolException(code, correlationId, message);

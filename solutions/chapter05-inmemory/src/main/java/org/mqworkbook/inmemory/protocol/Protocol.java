@@ -4,17 +4,20 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The wire protocol's fixed sizes, limits and field encodings. {@link Frame} describes each frame's
- * layout in terms of the field types defined here; {@link Opcode} numbers the commands.
+ * The wire protocol's fixed sizes, limits and field encodings, shared by every chapter: {@link Frame}
+ * describes chapter 5's layouts in terms of the field types defined here, {@link Opcode} numbers its
+ * commands, and later chapters write their frames with the same types ({@link FieldReader} reads them).
  *
  * <p>Every number is big-endian (network byte order, Netty's default). The field types are:
  *
  * <pre>
- *  int8    1 byte                       opcodes, booleans (0 = false, 1 = true, nothing else)
+ *  int8    1 byte                       booleans (0 = false, 1 = true, nothing else)
+ *  int16   2 bytes                      API keys (unsigned), API versions
  *  int32   4 bytes, signed              lengths, counts, correlation ids, error codes
  *  int64   8 bytes, signed              message ids, delivery tags, durations in milliseconds
  *  string  uint16 length + UTF-8 bytes  queue names, error messages: at most 65,535 bytes
- *  bytes   int32 length + raw bytes     message bodies: the length is never negative
+ *  bytes   int32 length + raw bytes     message bodies: the length is never negative, except
+ *                                       -1 for null where a layout says a field may be null
  * </pre>
  *
  * <p>Worked example: the string {@code "q"} is {@code 00 01 71}; the string {@code "é"} is
@@ -29,13 +32,16 @@ public final class Protocol {
     /** Bytes of the length prefix that starts every frame. */
     public static final int LENGTH_FIELD_BYTES = 4;
 
-    /** Bytes after the length prefix that every frame has: opcode (int8) and correlation id (int32). */
-    public static final int HEADER_BYTES = 1 + 4;
+    /**
+     * Bytes after the length prefix that every frame has ({@link FrameHeader}): API key (uint16), API
+     * version (int16) and correlation id (int32).
+     */
+    public static final int HEADER_BYTES = 2 + 2 + 4;
 
     /**
      * Room for the fields around a message body in the largest frame ({@link Frame.Deliver}: header,
      * a queue name of at most 200 ASCII characters, tag, message id, delivery count, body length:
-     * 5 + 202 + 8 + 8 + 4 + 4 = 231 bytes), rounded up.
+     * 8 + 202 + 8 + 8 + 4 + 4 = 234 bytes), rounded up.
      */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
@@ -86,6 +92,15 @@ public final class Protocol {
     public static void writeBytes(ByteBuf out, byte[] value) {
         out.writeInt(value.length);
         out.writeBytes(value);
+    }
+
+    /** Writes bytes that may be null: int32 length ({@code -1} for null), then the bytes. */
+    public static void writeNullableBytes(ByteBuf out, byte[] value) {
+        if (value == null) {
+            out.writeInt(-1);
+        } else {
+            writeBytes(out, value);
+        }
     }
 
     /** Writes a boolean as one byte, 0 or 1. */

@@ -1,5 +1,7 @@
 /**
- * The wire protocol between broker and clients: length-prefixed binary frames over TCP.
+ * The wire protocol between broker and clients: length-prefixed binary frames over TCP. It is the one
+ * protocol of the whole workbook: later chapters keep its framing, header, field types and decoder, and
+ * add API keys of their own ({@link org.mqworkbook.inmemory.protocol.FrameHeader} keeps the registry).
  *
  * <pre>
  *  client                                                         broker
@@ -7,18 +9,19 @@
  *  Frame ─► FrameEncoder ─► bytes ─────── TCP ───────► bytes ─► FrameDecoder ─► Frame
  *  Frame ◄─ FrameDecoder ◄─ bytes ◄────── TCP ──────── bytes ◄─ FrameEncoder ◄─ Frame
  *
- *  every frame:  [ length int32 ][ opcode int8 ][ correlationId int32 ][ payload ... ]
+ *  every frame:  [ length int32 ][ apiKey uint16 ][ apiVersion int16 ][ correlationId int32 ][ payload ... ]
  * </pre>
  *
- * <p>Read {@link org.mqworkbook.inmemory.protocol.Frame} first: it is the one description of every
- * layout, each with a worked example. {@link org.mqworkbook.inmemory.protocol.Protocol} defines the
- * field types and limits, {@link org.mqworkbook.inmemory.protocol.Opcode} the command numbers. The
+ * <p>Read {@link org.mqworkbook.inmemory.protocol.Frame} first: it is the one description of chapter 5's
+ * layouts, each with a worked example. {@link org.mqworkbook.inmemory.protocol.Protocol} defines the
+ * field types and limits, {@link org.mqworkbook.inmemory.protocol.Opcode} chapter 5's API keys. The
  * decoder is where a broker defends itself: every length a peer sends is a claim, checked against a
  * limit and against the bytes present before anything is allocated
- * ({@link org.mqworkbook.inmemory.protocol.FrameDecoder}).
+ * ({@link org.mqworkbook.inmemory.protocol.FrameDecoder}, {@link org.mqworkbook.inmemory.protocol.FieldReader}).
+ * What a chapter adds is a {@link org.mqworkbook.inmemory.protocol.FrameReader} for its keys.
  *
- * <p>A real broker's protocol also negotiates a version when the connection opens (Kafka's
- * {@code ApiVersions}, AMQP's protocol header and {@code connection.tune}) and authenticates the
- * client; this one does neither.
+ * <p>{@link org.mqworkbook.inmemory.protocol.Frame.ApiVersions} tells a client which keys and versions a
+ * broker reads (Kafka's {@code ApiVersions}); a real broker also authenticates the client when the
+ * connection opens (Kafka's SASL handshake, AMQP's {@code connection.start}); this one does not.
  */
 package org.mqworkbook.inmemory.protocol;

@@ -117,7 +117,8 @@ public final class BrokerServerHandler extends SimpleChannelInboundHandler<Frame
             case CANCEL -> () -> cancel((Frame.Cancel) frame);
             case ACK -> () -> ack((Frame.Ack) frame);
             case REJECT -> () -> reject((Frame.Reject) frame);
-            case OK, DELIVER, EMPTY, ERROR -> null; // answers: only the broker sends them
+            case API_VERSIONS -> () -> answer(Frame.Versions.ofChapter5(frame.correlationId()));
+            case OK, DELIVER, EMPTY, ERROR, VERSIONS -> null; // answers: only the broker sends them
         };
         int correlationId = frame.correlationId();
         if (request == null) {

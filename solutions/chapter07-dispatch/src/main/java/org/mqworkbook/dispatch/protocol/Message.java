@@ -6,53 +6,64 @@ import java.util.List;
 import java.util.Objects;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.inmemory.protocol.FieldReader;
+import org.mqworkbook.inmemory.protocol.Frame;
+import org.mqworkbook.inmemory.protocol.FrameHeader;
+import org.mqworkbook.inmemory.protocol.Opcode;
 import org.mqworkbook.inmemory.protocol.Protocol;
+import org.mqworkbook.inmemory.protocol.ProtocolException;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 import org.mqworkbook.storage.Record;
 
 /**
- * Chapter 7's wire protocol: one record per frame type. The framing is chapter 5's — an int32 length
- * prefix, an int8 command number, an int32 correlation id, then the fields — and so are the field types
- * ({@code string}: uint16 length + UTF-8; {@code bytes}: int32 length + bytes, here {@code -1} for null).
- * The command numbers start at {@code 0x21}, so that a chapter 5 client that connects here by mistake
- * gets {@code UNKNOWN_COMMAND} rather than a misread frame.
+ * Chapter 7's wire protocol: one record per frame type, on chapter 5's protocol grown by new API keys.
+ * The framing is chapter 5's — an int32 length prefix, the header of {@link FrameHeader} (API key,
+ * version, correlation id), then the fields — and so are the field types ({@code string}: uint16 length
+ * + UTF-8; {@code bytes}: int32 length + bytes, {@code -1} for null where a field may be null) and the
+ * decoder. The keys are chapter 7's block, {@code 0x0021} on, so that a chapter 5 client that connects
+ * here by mistake gets {@code UNKNOWN_COMMAND} rather than a misread frame, and
+ * {@link Frame.ApiVersions} ({@code 0x0000}) lists them.
  *
  * <pre>
- *  request                                           answer
- *  0x21 CreateTopic  topic, partitions:int32         0xA1 Ok(value = partitions)
- *  0x22 Produce      topic, key:bytes, value:bytes,  0xA2 Produced(partition:int32, offset:int64)
- *                    tag:string ("" = none)               once the record is on disk
- *  0x23 Fetch        topic, partition:int32,         0xA3 Records(nextOffset:int64, endOffset:int64,
- *                    offset:int64, maxBytes:int32,             count:int32, records…)
- *                    filter:string (7.5, "*" = all)
- *  0x24 Join         group, member, count:int32,     0xA4 Assigned(generation:int32, count:int32,
- *                    topics: string…                           (topic, partition:int32)…)
- *  0x25 Heartbeat    group, member, generation       0xA1 Ok(value = 0 OK, 1 REBALANCE_NEEDED,
- *                                                                2 UNKNOWN_MEMBER)
- *  0x26 Sync         group, member                   0xA4 Assigned: the member's current assignment
- *  0x27 Commit       group, member, generation,      0xA1 Ok(value = offset)
- *                    topic, partition:int32, offset:int64
- *  0x28 Leave        group, member                   0xA1 Ok(value = 0)
- *  0x29 Committed    group, topic, partition:int32   0xA1 Ok(value = offset, or -1 if none)
- *  0x2A Describe     group                           0xA5 Group(generation:int32, count:int32,
- *                                                           (member, count:int32, (topic, partition)…)…)
- *  0x2B Poll         filter, maxBytes:int32,         0xA6 Polled(count:int32, (topic, partition:int32,
- *                    maxWaitMillis:int32, count:int32,          nextOffset:int64, endOffset:int64,
- *                    (topic, partition:int32,                   count:int32, records…)…)
- *                    offset:int64)…                       as soon as one partition has something, or
- *                                                         empty results after maxWaitMillis (long poll)
- *  0x2C CommitAll    group, member, generation,      0xA1 Ok(value = count): one checkpoint for all
- *                    count:int32, (topic, partition:int32, offset:int64)…
- *  any request                                       0xFF Error(code:int32, message:string)
+ *  request                                             answer
+ *  0x0021 CreateTopic  topic, partitions:int32         0x8021 Ok(value = partitions)
+ *  0x0022 Produce      topic, key:bytes, value:bytes,  0x8022 Produced(partition:int32, offset:int64)
+ *                      tag:string ("" = none)                 once the record is on disk
+ *  0x0023 Fetch        topic, partition:int32,         0x8023 Records(nextOffset:int64, endOffset:int64,
+ *                      offset:int64, maxBytes:int32,          count:int32, records…)
+ *                      filter:string (7.5, "*" = all)
+ *  0x0024 Join         group, member, count:int32,     0x8024 Assigned(generation:int32, count:int32,
+ *                      topics: string…                        (topic, partition:int32)…)
+ *  0x0025 Heartbeat    group, member, generation       0x8021 Ok(value = 0 OK, 1 REBALANCE_NEEDED,
+ *                                                             2 UNKNOWN_MEMBER)
+ *  0x0026 Sync         group, member                   0x8024 Assigned: the member's current assignment
+ *  0x0027 Commit       group, member, generation,      0x8021 Ok(value = offset)
+ *                      topic, partition:int32, offset:int64
+ *  0x0028 Leave        group, member                   0x8021 Ok(value = 0)
+ *  0x0029 Committed    group, topic, partition:int32   0x8021 Ok(value = offset, or -1 if none)
+ *  0x002A Describe     group                           0x8025 Group(generation:int32, count:int32,
+ *                                                             (member, count:int32, (topic, partition)…)…)
+ *  0x002B Poll         filter, maxBytes:int32,         0x8026 Polled(count:int32, (topic, partition:int32,
+ *                      maxWaitMillis:int32,                   nextOffset:int64, endOffset:int64,
+ *                      count:int32, (topic,                   count:int32, records…)…)
+ *                      partition:int32, offset:int64)…        as soon as one partition has something, or
+ *                                                             empty results after maxWaitMillis (long poll)
+ *  0x002C CommitAll    group, member, generation,      0x8021 Ok(value = count): one checkpoint for all
+ *                      count:int32, (topic, partition:int32, offset:int64)…
+ *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x002C, v0
+ *  any request                                         0x8004 Error(code:int32, message:string), chapter 5's
  * </pre>
  *
  * <p>A record in {@link Records} is {@code offset:int64, timestamp:int64, key:bytes, value:bytes,
- * headerCount:int32, (key:string, value:bytes)…}, where a value may be null (-1) as in chapter 6's log — chapter 6's record without its length and CRC,
- * which protect it on disk; TCP's checksum protects it on the wire.
+ * headerCount:int32, (key:string, value:bytes)…}, where a key or value may be null (-1) as in chapter 6's
+ * log: chapter 6's record without its length and CRC, which protect it on disk; TCP's checksum protects
+ * it on the wire.
  *
- * <p>Worked example: {@code Produce(7, "t", key "k", value "hi", no tag)} is 25 bytes:
+ * <p>Worked example: {@code Produce(7, "t", key "k", value "hi", no tag)} is 28 bytes:
  * <pre>
- *  00 00 00 15                 length 21 = 5 + 3 + 5 + 6 + 2 (header 5, topic 3, key 5, value 6, tag 2)
- *  22                          PRODUCE
+ *  00 00 00 18                 length 24 = 8 + 3 + 5 + 6 + 2 (header 8, topic 3, key 5, value 6, tag 2)
+ *  00 22                       API key 0x0022 PRODUCE
+ *  00 00                       version 0
  *  00 00 00 07                 correlation id 7
  *  00 01 74                    topic "t"
  *  00 00 00 01 6B              key "k"
@@ -63,12 +74,18 @@ import org.mqworkbook.storage.Record;
  * <p>Records are immutable apart from the byte arrays they hold, which nobody changes after building
  * a frame.
  */
-public sealed interface Message {
-    /** Command numbers. Never renumber one: a new command gets a new number. */
+public sealed interface Message extends WireFrame {
+    /**
+     * Chapter 7's API keys, in its block of {@link FrameHeader}'s registry: requests {@code 0x0021}-
+     * {@code 0x003F}, answers {@code 0x8021}-{@code 0x803F}. Never renumber one: a new command gets a new
+     * key, a changed layout a new version. {@link #ERROR} is chapter 5's error key and layout, which every
+     * chapter's broker and client share, so that a client of another chapter can read why it was refused.
+     */
     enum Api {
-        CREATE_TOPIC(0x21), PRODUCE(0x22), FETCH(0x23), JOIN(0x24), HEARTBEAT(0x25), SYNC(0x26), COMMIT(0x27),
-        LEAVE(0x28), COMMITTED(0x29), DESCRIBE(0x2A), POLL(0x2B), COMMIT_ALL(0x2C),
-        OK(0xA1), PRODUCED(0xA2), RECORDS(0xA3), ASSIGNED(0xA4), GROUP(0xA5), POLLED(0xA6), ERROR(0xFF);
+        CREATE_TOPIC(0x0021), PRODUCE(0x0022), FETCH(0x0023), JOIN(0x0024), HEARTBEAT(0x0025), SYNC(0x0026),
+        COMMIT(0x0027), LEAVE(0x0028), COMMITTED(0x0029), DESCRIBE(0x002A), POLL(0x002B), COMMIT_ALL(0x002C),
+        OK(0x8021), PRODUCED(0x8022), RECORDS(0x8023), ASSIGNED(0x8024), GROUP(0x8025), POLLED(0x8026),
+        ERROR(Opcode.ERROR.code());
 
         private final int code;
 
@@ -76,17 +93,22 @@ public sealed interface Message {
             this.code = code;
         }
 
-        /** The byte on the wire. */
+        /** The API key on the wire. */
         public int code() {
             return code;
         }
 
         /** Whether clients send it. */
         public boolean isRequest() {
-            return code < 0x80;
+            return FrameHeader.isRequest(code);
         }
 
-        /** The command with this number, or null. */
+        /** The API key and name, as error messages show them: {@code 0x0022 PRODUCE}. */
+        public String describe() {
+            return FrameHeader.hex(code) + " " + name();
+        }
+
+        /** The command with this key, or null. */
         public static Api fromCode(int code) {
             for (Api api : values()) {
                 if (api.code == code) {
@@ -97,14 +119,83 @@ public sealed interface Message {
         }
     }
 
+    /** What chapter 7's reader serves, as an unknown key's error message says it. */
+    String SERVED = "chapter 7's topics and groups (API keys 0x0000 and 0x0021-0x002C)";
+
+    /**
+     * Every API key chapter 7's broker reads, with its versions: the answer to {@link Frame.ApiVersions}.
+     * {@code ApiVersions} itself is chapter 5's, as every chapter's is.
+     */
+    static Frame.Versions versions(int correlationId) {
+        List<Frame.Versions.ApiRange> apis = new ArrayList<>();
+        apis.add(new Frame.Versions.ApiRange(Opcode.API_VERSIONS.code(), 0, 0));
+        for (Api api : Api.values()) {
+            if (api.isRequest()) {
+                apis.add(new Frame.Versions.ApiRange(api.code(), 0, 0));
+            }
+        }
+        return new Frame.Versions(correlationId, "chapter 7 dispatch broker", apis);
+    }
+
+    /**
+     * Chapter 7's {@link org.mqworkbook.inmemory.protocol.FrameReader}: its own frames, version 0, and
+     * the two every chapter shares, chapter 5's {@link Frame.ApiVersions} and {@link Frame.Versions}.
+     *
+     * @throws ProtocolException {@code UNKNOWN_COMMAND} for another chapter's key (a chapter 5 queue
+     *                           command, say), {@code UNSUPPORTED_VERSION}, or {@code MALFORMED_FRAME}
+     */
+    static WireFrame read(FrameHeader header, FieldReader in) {
+        if (header.apiKey() == Opcode.API_VERSIONS.code() || header.apiKey() == Opcode.VERSIONS.code()) {
+            return Frame.read(header, in);
+        }
+        Api api = Api.fromCode(header.apiKey());
+        if (api == null) {
+            throw header.unknown(SERVED);
+        }
+        header.requireVersion(api.name(), 0, 0);
+        in.nameFrame(api.describe());
+        return switch (api) {
+            case CREATE_TOPIC -> CreateTopic.read(in);
+            case PRODUCE -> Produce.read(in);
+            case FETCH -> Fetch.read(in);
+            case JOIN -> Join.read(in);
+            case HEARTBEAT -> Heartbeat.read(in);
+            case SYNC -> Sync.read(in);
+            case COMMIT -> Commit.read(in);
+            case LEAVE -> Leave.read(in);
+            case COMMITTED -> Committed.read(in);
+            case DESCRIBE -> Describe.read(in);
+            case POLL -> Poll.read(in);
+            case COMMIT_ALL -> CommitAll.read(in);
+            case POLLED -> Polled.read(in);
+            case OK -> Ok.read(in);
+            case PRODUCED -> Produced.read(in);
+            case RECORDS -> Records.read(in);
+            case ASSIGNED -> Assigned.read(in);
+            case GROUP -> Group.read(in);
+            case ERROR -> Error.read(in);
+        };
+    }
+
     /** Chosen by the client, echoed in the answer. */
+    @Override
     int correlationId();
 
-    /** The command number. */
+    /** The command. */
     Api api();
 
-    /** Writes the fields after the correlation id. */
+    @Override
+    default int apiKey() {
+        return api().code();
+    }
+
+    /** Writes the fields after the header. */
     void writeFields(ByteBuf out);
+
+    @Override
+    default void writePayload(ByteBuf out) {
+        writeFields(out);
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Requests
@@ -123,8 +214,8 @@ public sealed interface Message {
             out.writeInt(partitions);
         }
 
-        static CreateTopic read(Fields in) {
-            return new CreateTopic(in.correlationId(), in.string("topic"), in.int32("partitions"));
+        static CreateTopic read(FieldReader in) {
+            return new CreateTopic(in.correlationId(), in.readString("topic"), in.readInt("partitions"));
         }
     }
 
@@ -145,14 +236,15 @@ public sealed interface Message {
         @Override
         public void writeFields(ByteBuf out) {
             Protocol.writeString(out, topic);
-            Fields.writeNullableBytes(out, key);
+            Protocol.writeNullableBytes(out, key);
             Protocol.writeBytes(out, value);
             Protocol.writeString(out, tag);
         }
 
-        static Produce read(Fields in) {
-            return new Produce(in.correlationId(), in.string("topic"), in.nullableBytes("key"), in.bytes("value"),
-                in.string("tag"));
+        static Produce read(FieldReader in) {
+            return new Produce(in.correlationId(), in.readString("topic"), in.readNullableBytes("key"),
+                in.readBytes("value"),
+                in.readString("tag"));
         }
     }
 
@@ -173,9 +265,9 @@ public sealed interface Message {
             Protocol.writeString(out, filter);
         }
 
-        static Fetch read(Fields in) {
-            return new Fetch(in.correlationId(), in.string("topic"), in.int32("partition"), in.int64("offset"),
-                in.int32("maxBytes"), in.string("filter"));
+        static Fetch read(FieldReader in) {
+            return new Fetch(in.correlationId(), in.readString("topic"), in.readInt("partition"), in.readLong("offset"),
+                in.readInt("maxBytes"), in.readString("filter"));
         }
     }
 
@@ -201,14 +293,14 @@ public sealed interface Message {
             }
         }
 
-        static Join read(Fields in) {
+        static Join read(FieldReader in) {
             int correlationId = in.correlationId();
-            String group = in.string("group");
-            String member = in.string("member");
-            int count = in.count("topics", 2);
+            String group = in.readString("group");
+            String member = in.readString("member");
+            int count = in.readCount("topics", 2);
             List<String> topics = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                topics.add(in.string("topics[" + i + "]"));
+                topics.add(in.readString("topics[" + i + "]"));
             }
             return new Join(correlationId, group, member, topics);
         }
@@ -228,8 +320,9 @@ public sealed interface Message {
             out.writeInt(generation);
         }
 
-        static Heartbeat read(Fields in) {
-            return new Heartbeat(in.correlationId(), in.string("group"), in.string("member"), in.int32("generation"));
+        static Heartbeat read(FieldReader in) {
+            return new Heartbeat(in.correlationId(), in.readString("group"), in.readString("member"),
+                in.readInt("generation"));
         }
     }
 
@@ -246,8 +339,8 @@ public sealed interface Message {
             Protocol.writeString(out, member);
         }
 
-        static Sync read(Fields in) {
-            return new Sync(in.correlationId(), in.string("group"), in.string("member"));
+        static Sync read(FieldReader in) {
+            return new Sync(in.correlationId(), in.readString("group"), in.readString("member"));
         }
     }
 
@@ -269,9 +362,10 @@ public sealed interface Message {
             out.writeLong(offset);
         }
 
-        static Commit read(Fields in) {
-            return new Commit(in.correlationId(), in.string("group"), in.string("member"), in.int32("generation"),
-                in.string("topic"), in.int32("partition"), in.int64("offset"));
+        static Commit read(FieldReader in) {
+            return new Commit(in.correlationId(), in.readString("group"), in.readString("member"),
+                in.readInt("generation"),
+                in.readString("topic"), in.readInt("partition"), in.readLong("offset"));
         }
     }
 
@@ -293,12 +387,13 @@ public sealed interface Message {
             Protocol.writeString(out, group);
             Protocol.writeString(out, member);
             out.writeInt(generation);
-            Fields.writePositions(out, offsets);
+            Fields.writeOffsets(out, offsets);
         }
 
-        static CommitAll read(Fields in) {
-            return new CommitAll(in.correlationId(), in.string("group"), in.string("member"), in.int32("generation"),
-                in.positions("offsets"));
+        static CommitAll read(FieldReader in) {
+            return new CommitAll(in.correlationId(), in.readString("group"), in.readString("member"),
+                in.readInt("generation"),
+                Fields.offsets(in, "offsets"));
         }
     }
 
@@ -315,8 +410,8 @@ public sealed interface Message {
             Protocol.writeString(out, member);
         }
 
-        static Leave read(Fields in) {
-            return new Leave(in.correlationId(), in.string("group"), in.string("member"));
+        static Leave read(FieldReader in) {
+            return new Leave(in.correlationId(), in.readString("group"), in.readString("member"));
         }
     }
 
@@ -334,8 +429,9 @@ public sealed interface Message {
             out.writeInt(partition);
         }
 
-        static Committed read(Fields in) {
-            return new Committed(in.correlationId(), in.string("group"), in.string("topic"), in.int32("partition"));
+        static Committed read(FieldReader in) {
+            return new Committed(in.correlationId(), in.readString("group"), in.readString("topic"),
+                in.readInt("partition"));
         }
     }
 
@@ -351,8 +447,8 @@ public sealed interface Message {
             Protocol.writeString(out, group);
         }
 
-        static Describe read(Fields in) {
-            return new Describe(in.correlationId(), in.string("group"));
+        static Describe read(FieldReader in) {
+            return new Describe(in.correlationId(), in.readString("group"));
         }
     }
 
@@ -379,15 +475,15 @@ public sealed interface Message {
             Protocol.writeString(out, filter);
             out.writeInt(maxBytes);
             out.writeInt(maxWaitMillis);
-            Fields.writePositions(out, positions);
+            Fields.writeOffsets(out, positions);
         }
 
-        static Poll read(Fields in) {
+        static Poll read(FieldReader in) {
             int correlationId = in.correlationId();
-            String filter = in.string("filter");
-            int maxBytes = in.int32("maxBytes");
-            int maxWait = in.int32("maxWaitMillis");
-            return new Poll(correlationId, filter, maxBytes, maxWait, in.positions("positions"));
+            String filter = in.readString("filter");
+            int maxBytes = in.readInt("maxBytes");
+            int maxWait = in.readInt("maxWaitMillis");
+            return new Poll(correlationId, filter, maxBytes, maxWait, Fields.offsets(in, "positions"));
         }
     }
 
@@ -407,8 +503,8 @@ public sealed interface Message {
             out.writeLong(value);
         }
 
-        static Ok read(Fields in) {
-            return new Ok(in.correlationId(), in.int64("value"));
+        static Ok read(FieldReader in) {
+            return new Ok(in.correlationId(), in.readLong("value"));
         }
     }
 
@@ -425,8 +521,8 @@ public sealed interface Message {
             out.writeLong(offset);
         }
 
-        static Produced read(Fields in) {
-            return new Produced(in.correlationId(), in.int32("partition"), in.int64("offset"));
+        static Produced read(FieldReader in) {
+            return new Produced(in.correlationId(), in.readInt("partition"), in.readLong("offset"));
         }
     }
 
@@ -449,11 +545,11 @@ public sealed interface Message {
             Fields.writeRecords(out, records);
         }
 
-        static Records read(Fields in) {
+        static Records read(FieldReader in) {
             int correlationId = in.correlationId();
-            long next = in.int64("nextOffset");
-            long end = in.int64("endOffset");
-            return new Records(correlationId, next, end, in.records("records"));
+            long next = in.readLong("nextOffset");
+            long end = in.readLong("endOffset");
+            return new Records(correlationId, next, end, Fields.records(in, "records"));
         }
     }
 
@@ -475,8 +571,8 @@ public sealed interface Message {
             Fields.writePartitions(out, partitions);
         }
 
-        static Assigned read(Fields in) {
-            return new Assigned(in.correlationId(), in.int32("generation"), in.partitions("partitions"));
+        static Assigned read(FieldReader in) {
+            return new Assigned(in.correlationId(), in.readInt("generation"), Fields.partitions(in, "partitions"));
         }
     }
 
@@ -510,14 +606,14 @@ public sealed interface Message {
             }
         }
 
-        static Group read(Fields in) {
+        static Group read(FieldReader in) {
             int correlationId = in.correlationId();
-            int generation = in.int32("generation");
-            int count = in.count("members", 2 + 4);
+            int generation = in.readInt("generation");
+            int count = in.readCount("members", 2 + 4);
             List<Member> members = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 String field = "members[" + i + "]";
-                members.add(new Member(in.string(field + ".id"), in.partitions(field + ".partitions")));
+                members.add(new Member(in.readString(field + ".id"), Fields.partitions(in, field + ".partitions")));
             }
             return new Group(correlationId, generation, members);
         }
@@ -555,21 +651,21 @@ public sealed interface Message {
             }
         }
 
-        static Polled read(Fields in) {
+        static Polled read(FieldReader in) {
             int correlationId = in.correlationId();
-            int count = in.count("results", 2 + 4 + 8 + 8 + 4);
+            int count = in.readCount("results", 2 + 4 + 8 + 8 + 4);
             List<Result> results = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 String field = "results[" + i + "]";
-                String topic = in.string(field + ".topic");
-                int partition = in.int32(field + ".partition");
+                String topic = in.readString(field + ".topic");
+                int partition = in.readInt(field + ".partition");
                 if (partition < 0) {
                     throw in.malformed("field '" + field + ".partition' is negative: " + partition);
                 }
-                long next = in.int64(field + ".nextOffset");
-                long end = in.int64(field + ".endOffset");
+                long next = in.readLong(field + ".nextOffset");
+                long end = in.readLong(field + ".endOffset");
                 results.add(new Result(new TopicPartition(topic, partition), next, end,
-                    in.records(field + ".records")));
+                    Fields.records(in, field + ".records")));
             }
             return new Polled(correlationId, results);
         }
@@ -595,8 +691,8 @@ public sealed interface Message {
             Protocol.writeString(out, message.length() > 4000 ? message.substring(0, 4000) + "..." : message);
         }
 
-        static Error read(Fields in) {
-            return new Error(in.correlationId(), ErrorKind.fromCode(in.int32("code")), in.string("message"));
+        static Error read(FieldReader in) {
+            return new Error(in.correlationId(), ErrorKind.fromCode(in.readInt("code")), in.readString("message"));
         }
     }
 }

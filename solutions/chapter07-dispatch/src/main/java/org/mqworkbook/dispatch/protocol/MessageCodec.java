@@ -1,18 +1,16 @@
 package org.mqworkbook.dispatch.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.MessageToByteEncoder;
-import java.util.List;
-import org.mqworkbook.inmemory.protocol.Protocol;
+import org.mqworkbook.inmemory.protocol.FrameDecoder;
+import org.mqworkbook.inmemory.protocol.FrameEncoder;
+import org.mqworkbook.inmemory.protocol.WireFrame;
 
 /**
- * Turns bytes into {@link Message}s and back. Chapter 5 wrote the length-prefix decoder by hand, as an
- * exercise; here the same rules (wait for a whole frame, refuse a length below the header or above the
- * maximum from the prefix alone, skip an unknown command, refuse leftover bytes) are in one small
- * decoder. Not thread safe: one decoder per connection, on its event loop.
+ * Chapter 7's frames on chapter 5's framing: the same {@link FrameDecoder} and {@link FrameEncoder}
+ * (length prefix, header, limits, the rules of chapter 5's protocol section), given chapter 7's reader,
+ * {@link Message#read}. What this chapter adds to the protocol is its API keys and their layouts, not a
+ * new way of framing them. No state; thread safe.
  */
 public final class MessageCodec {
     /**
@@ -30,122 +28,23 @@ public final class MessageCodec {
 
     /** Adds the decoder and encoder for frames up to {@code maxFrameBytes} to a pipeline. */
     public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
-        pipeline.addLast("decoder", new Decoder(maxFrameBytes));
-        pipeline.addLast("encoder", new Encoder(maxFrameBytes));
+        pipeline.addLast("decoder", new FrameDecoder(Message::read, maxFrameBytes));
+        pipeline.addLast("encoder", new FrameEncoder(maxFrameBytes));
     }
 
-    /** Writes one whole frame: length, command, correlation id, fields. */
-    public static void encode(Message message, ByteBuf out, int maxFrameBytes) {
-        int start = out.writerIndex();
-        out.writeInt(0);
-        out.writeByte(message.api().code());
-        out.writeInt(message.correlationId());
-        message.writeFields(out);
-        int length = out.writerIndex() - start - Protocol.LENGTH_FIELD_BYTES;
-        if (length > maxFrameBytes) {
-            out.writerIndex(start);
-            throw new IllegalArgumentException(message.api() + " frame of " + length + " bytes is larger than the "
-                + maxFrameBytes + " bytes a peer accepts");
-        }
-        out.setInt(start, length);
+    /** Writes one whole frame: length, header, fields; on failure {@code out} is left as it was. */
+    public static void encode(WireFrame message, ByteBuf out, int maxFrameBytes) {
+        FrameEncoder.encode(message, out, maxFrameBytes);
     }
 
     /**
-     * Decodes one frame's bytes after the length prefix.
+     * Decodes one frame's bytes after the length prefix: one of chapter 7's {@link Message}s, or the
+     * {@code ApiVersions} / {@code Versions} frames every chapter shares.
      *
-     * @throws ProtocolError for an unknown command (not fatal) or a malformed frame (fatal)
+     * @throws org.mqworkbook.inmemory.protocol.ProtocolException for an unknown key or version (not
+     *                                                            fatal) or a malformed frame (fatal)
      */
-    public static Message decode(ByteBuf frame) {
-        int code = frame.readUnsignedByte();
-        int correlationId = frame.readInt();
-        Message.Api api = Message.Api.fromCode(code);
-        if (api == null) {
-            throw new ProtocolError(ErrorKind.UNKNOWN_COMMAND, correlationId,
-                String.format("unknown command 0x%02X (correlation id %d)", code, correlationId));
-        }
-        Fields in = new Fields(api, correlationId, frame);
-        Message message = switch (api) {
-            case CREATE_TOPIC -> Message.CreateTopic.read(in);
-            case PRODUCE -> Message.Produce.read(in);
-            case FETCH -> Message.Fetch.read(in);
-            case JOIN -> Message.Join.read(in);
-            case HEARTBEAT -> Message.Heartbeat.read(in);
-            case SYNC -> Message.Sync.read(in);
-            case COMMIT -> Message.Commit.read(in);
-            case LEAVE -> Message.Leave.read(in);
-            case COMMITTED -> Message.Committed.read(in);
-            case DESCRIBE -> Message.Describe.read(in);
-            case POLL -> Message.Poll.read(in);
-            case COMMIT_ALL -> Message.CommitAll.read(in);
-            case POLLED -> Message.Polled.read(in);
-            case OK -> Message.Ok.read(in);
-            case PRODUCED -> Message.Produced.read(in);
-            case RECORDS -> Message.Records.read(in);
-            case ASSIGNED -> Message.Assigned.read(in);
-            case GROUP -> Message.Group.read(in);
-            case ERROR -> Message.Error.read(in);
-        };
-        in.requireEnd();
-        return message;
-    }
-
-    /** Length-prefixed frames in, messages out; unknown commands reported, fatal errors thrown once. */
-    static final class Decoder extends ByteToMessageDecoder {
-        private final int maxFrameBytes;
-        /** After a fatal error every byte is discarded. Event loop only. */
-        private boolean failed;
-
-        Decoder(int maxFrameBytes) {
-            this.maxFrameBytes = maxFrameBytes;
-        }
-
-        @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-            if (failed) {
-                in.skipBytes(in.readableBytes());
-                return;
-            }
-            if (in.readableBytes() < Protocol.LENGTH_FIELD_BYTES) {
-                return;
-            }
-            int length = in.getInt(in.readerIndex());
-            if (length < Protocol.HEADER_BYTES || length > maxFrameBytes) {
-                failed = true;
-                in.skipBytes(in.readableBytes());
-                throw new ProtocolError(length < Protocol.HEADER_BYTES ? ErrorKind.MALFORMED_FRAME
-                    : ErrorKind.FRAME_TOO_LARGE, 0, "frame length " + length + " is outside the accepted "
-                    + Protocol.HEADER_BYTES + " to " + maxFrameBytes + " bytes");
-            }
-            if (in.readableBytes() < Protocol.LENGTH_FIELD_BYTES + length) {
-                return;
-            }
-            in.skipBytes(Protocol.LENGTH_FIELD_BYTES);
-            ByteBuf frame = in.readSlice(length);
-            try {
-                out.add(MessageCodec.decode(frame));
-            } catch (ProtocolError e) {
-                if (e.isFatal()) {
-                    failed = true;
-                    in.skipBytes(in.readableBytes());
-                    throw e;
-                }
-                ctx.fireExceptionCaught(e); // the frame is consumed; decoding goes on with the next one
-            }
-        }
-    }
-
-    /** Messages out as frames. */
-    static final class Encoder extends MessageToByteEncoder<Message> {
-        private final int maxFrameBytes;
-
-        Encoder(int maxFrameBytes) {
-            super(Message.class);
-            this.maxFrameBytes = maxFrameBytes;
-        }
-
-        @Override
-        protected void encode(ChannelHandlerContext ctx, Message message, ByteBuf out) {
-            MessageCodec.encode(message, out, maxFrameBytes);
-        }
+    public static WireFrame decode(ByteBuf frame) {
+        return FrameDecoder.decodeFrame(Message::read, frame);
     }
 }

@@ -1,7 +1,9 @@
 /**
- * Chapter 7's wire protocol: chapter 5's framing (length, command, correlation id, fields) with the
- * commands of topics and groups. {@link org.mqworkbook.dispatch.protocol.Message} draws every frame;
- * {@link org.mqworkbook.dispatch.protocol.MessageCodec} turns bytes into messages and back, checking
- * every length and count against the bytes present before allocating anything.
+ * Chapter 7's wire protocol: chapter 5's, grown. The framing, the header (length, API key, version,
+ * correlation id), the field types and the decoder's defences are chapter 5's
+ * ({@link org.mqworkbook.inmemory.protocol}); this chapter adds API keys {@code 0x0021}-{@code 0x002C} for
+ * topics and groups, drawn field by field in {@link org.mqworkbook.dispatch.protocol.Message}, and the
+ * compound fields they need (lists of partitions, offsets and records). {@code ApiVersions} and the error
+ * frame are shared with every chapter.
  */
 package org.mqworkbook.dispatch.protocol;
