@@ -15,7 +15,7 @@ import org.mqworkbook.inmemory.protocol.FrameEncoder;
 
 /**
  * A plain blocking socket to the broker, for tests that must send bytes no well-behaved client would:
- * a negative length, a truncated field, an unknown opcode. Reads answers at the byte level.
+ * a negative length, a truncated field, an unknown API key. Reads answers at the byte level.
  *
  * <p>Not thread-safe: one test thread uses it.
  */

@@ -13,10 +13,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.mqworkbook.dispatch.group.Assignment;
@@ -64,6 +63,12 @@ public final class BrokerApi implements AutoCloseable {
     /** The longest a {@link #poll} may wait for a record (Kafka's default fetch wait is 500 ms). */
     public static final int MAX_POLL_WAIT_MILLIS = 30_000;
 
+    /**
+     * The most partitions one poll may name. A member's poll names every partition it owns; this bounds
+     * the fetches one request can cost and keeps its answer inside a frame whatever a client sends.
+     */
+    public static final int MAX_POLL_PARTITIONS = 4096;
+
     /** How many partitions' fsyncs run at once by default (see {@link #BrokerApi(TopicBroker, int, int)}). */
     public static final int DEFAULT_SYNC_THREADS = 1;
 
@@ -88,7 +93,7 @@ public final class BrokerApi implements AutoCloseable {
     private final DurabilityWaiter durability;
     private final PollWaiters waiters = new PollWaiters();
     /** Poll timeouts, woken polls' fetches, and the periodic member expiry and recovery-point checkpoint. */
-    private final ScheduledExecutorService timers;
+    private final ScheduledThreadPoolExecutor timers;
     /** Polls parked now, so that close() can answer them. */
     private final Set<CompletableFuture<List<Polled>>> parkedPolls = ConcurrentHashMap.newKeySet();
     private final Runnable stopListening;
@@ -111,7 +116,11 @@ public final class BrokerApi implements AutoCloseable {
                 + " and " + pollThreads);
         }
         durability = new DurabilityWaiter("dispatch-durability", syncThreads);
-        timers = Executors.newScheduledThreadPool(pollThreads, new DefaultThreadFactory("dispatch-poll", true));
+        timers = new ScheduledThreadPoolExecutor(pollThreads, new DefaultThreadFactory("dispatch-poll", true));
+        // On close, timeouts and housekeeping not yet due are dropped; what runs is let finish (see close()).
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        timers.setRemoveOnCancelPolicy(true);
         stopListening = broker.onAppend(waiters::appended);
         timers.scheduleWithFixedDelay(this::housekeeping, 500, 500, TimeUnit.MILLISECONDS);
     }
@@ -176,6 +185,16 @@ public final class BrokerApi implements AutoCloseable {
         try {
             if (positions.isEmpty()) {
                 throw new IllegalArgumentException("a poll must name at least one partition");
+            }
+            if (positions.size() > MAX_POLL_PARTITIONS) {
+                throw new IllegalArgumentException("a poll may name at most " + MAX_POLL_PARTITIONS
+                    + " partitions, not " + positions.size());
+            }
+            Set<TopicPartition> distinct = new HashSet<>();
+            for (PartitionOffset position : positions) {
+                if (!distinct.add(position.partition())) {
+                    throw new IllegalArgumentException("a poll names " + position.partition() + " twice");
+                }
             }
             if (maxWaitMillis < 0 || maxWaitMillis > MAX_POLL_WAIT_MILLIS) {
                 throw new IllegalArgumentException("a poll may wait 0 to " + MAX_POLL_WAIT_MILLIS + " ms, not "
@@ -382,7 +401,17 @@ public final class BrokerApi implements AutoCloseable {
         }
         closed = true;
         stopListening.run();
-        timers.shutdownNow();
+        // shutdown(), not shutdownNow(): interrupting a poll thread in the middle of a fetch would close the
+        // segment's FileChannel for good (an interrupted FileChannel read closes the channel), and every fsync
+        // after it would fail. Fetches already running finish; their polls are answered.
+        timers.shutdown();
+        try {
+            if (!timers.awaitTermination(10, TimeUnit.SECONDS)) {
+                System.err.println("poll threads still busy after 10 s; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (CompletableFuture<List<Polled>> parked : List.copyOf(parkedPolls)) {
             parked.completeExceptionally(new ShuttingDownException());
         }

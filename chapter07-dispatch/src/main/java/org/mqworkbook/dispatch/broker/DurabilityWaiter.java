@@ -42,7 +42,9 @@ final class DurabilityWaiter implements AutoCloseable {
     private final Thread thread;
     /** Runs the fsyncs of several partitions at once; null to run them one after another. */
     private final ExecutorService syncPool;
-    private volatile boolean closed;
+    /** Set by close() under {@link #lock}; whenDurable adds under the same lock, so nothing lands after STOP. */
+    private boolean closed;
+    private final Object lock = new Object();
 
     /**
      * @param syncThreads how many partitions' fsyncs may run at once (1: one after another, on this
@@ -58,11 +60,13 @@ final class DurabilityWaiter implements AutoCloseable {
 
     /** Calls {@code done} with null once the record is on disk, or with the exception that prevented it. */
     void whenDurable(Topic topic, PartitionOffset appended, Consumer<Exception> done) {
-        if (closed) {
-            done.accept(new ShuttingDownException());
-            return;
+        synchronized (lock) {
+            if (!closed) {
+                queue.add(new Waiting(topic, appended, done));
+                return;
+            }
         }
-        queue.add(new Waiting(topic, appended, done));
+        done.accept(new ShuttingDownException()); // outside the lock: the callback may do anything
     }
 
     private void run() {
@@ -136,12 +140,23 @@ final class DurabilityWaiter implements AutoCloseable {
     /** Acknowledges what is already waiting (their fsyncs still happen), then stops the thread. */
     @Override
     public void close() {
-        closed = true;
-        queue.add(STOP);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP); // everything added before this is acknowledged; nothing can be added after it
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // stop waiting; the caller sees the interrupt
+        }
+        // Only if the thread did not finish in time: whatever it left is answered, never forgotten.
+        for (Waiting waiting; (waiting = queue.poll()) != null; ) {
+            if (waiting != STOP) {
+                waiting.done().accept(new ShuttingDownException());
+            }
         }
         if (syncPool != null) {
             syncPool.shutdown();

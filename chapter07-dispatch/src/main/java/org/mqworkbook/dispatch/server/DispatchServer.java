@@ -39,7 +39,8 @@ import org.mqworkbook.inmemory.server.ConnectionLimits;
  *  request threads      hand each connection's requests to the broker, in order (requestThreads)
  *  ── BrokerApi ───────────────────────────────────────────────────────────────────────────────
  *  durability thread    completes produced records once an fsync covers them
- *  poll threads         answer woken and timed-out long polls; expire members every 500 ms
+ *  poll threads         answer woken and timed-out long polls; every 500 ms expire members and
+ *                       checkpoint the partitions' recovery points
  * </pre>
  *
  * <p>The server holds no broker logic: it decodes, calls {@link BrokerApi}, encodes, and keeps what

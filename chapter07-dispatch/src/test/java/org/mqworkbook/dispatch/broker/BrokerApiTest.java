@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -108,6 +109,15 @@ class BrokerApiTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one partition");
         assertThat(failure(api.poll(List.of(new PartitionOffset(P0, 0)), 100, BrokerApi.MAX_POLL_WAIT_MILLIS + 1,
             "*"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("may wait");
+        assertThat(failure(api.poll(List.of(new PartitionOffset(P0, 0), new PartitionOffset(P0, 5)), 100, 0, "*")))
+            .as("one partition twice would be fetched twice").isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("twice");
+        List<PartitionOffset> tooMany = new ArrayList<>();
+        for (int i = 0; i <= BrokerApi.MAX_POLL_PARTITIONS; i++) {
+            tooMany.add(new PartitionOffset(new TopicPartition("t" + i, 0), 0));
+        }
+        assertThat(failure(api.poll(tooMany, 100, 0, "*"))).as("a poll's cost is bounded")
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
     }
 
     @Test
@@ -129,8 +139,11 @@ class BrokerApiTest {
 
     @Test
     void aParkedPollIsAnsweredEmptyHandedWhenItsWaitIsOver() throws Exception {
+        long asked = System.nanoTime();
         List<BrokerApi.Polled> results = answer(api.poll(List.of(new PartitionOffset(P0, 0)), 1 << 16, 50, "*"));
 
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("it waited its 50 ms before answering")
+            .isGreaterThanOrEqualTo(Duration.ofMillis(50));
         assertThat(results).hasSize(1);
         assertThat(results.get(0).fetched().records()).isEmpty();
         assertThat(results.get(0).fetched().nextOffset()).as("nothing read: fetch from the same offset next")
@@ -172,6 +185,36 @@ class BrokerApiTest {
         assertThat(answer(api.committed("billing", P0))).isEqualTo(OptionalLong.of(3));
     }
 
+    @Test
+    void closingWhileProducersAppendAnswersEveryProduceOneWayOrTheOther() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<List<CompletableFuture<PartitionOffset>>>> sent = new ArrayList<>();
+            for (int p = 0; p < 3; p++) {
+                sent.add(pool.submit(() -> {
+                    List<CompletableFuture<PartitionOffset>> futures = new ArrayList<>();
+                    for (int i = 0; i < 2_000; i++) {
+                        futures.add(api.produce(TOPIC, null, "x".getBytes(UTF_8), null));
+                    }
+                    return futures;
+                }));
+            }
+            api.close(); // while the producers append
+
+            for (Future<List<CompletableFuture<PartitionOffset>>> producer : sent) {
+                for (CompletableFuture<PartitionOffset> future : producer.get(20, TimeUnit.SECONDS)) {
+                    try {
+                        future.get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException refused) {
+                        assertThat(refused.getCause()).isInstanceOf(ShuttingDownException.class);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /**
      * The thread-safety claim: producers on several threads and long polls completing on the poll threads
      * overlap. Every produce is answered with its own offset, and a consumer that follows the polls' next
@@ -203,7 +246,16 @@ class BrokerApiTest {
             while (consumed.size() < producers * perProducer) {
                 List<PartitionOffset> positions = List.of(new PartitionOffset(P0, next.get(P0)),
                     new PartitionOffset(P1, next.get(P1)));
-                for (BrokerApi.Polled polled : answer(api.poll(positions, 1 << 16, 5_000, "*"))) {
+                // A wait far longer than the deadline on the answer: a poll that is not woken by the next append
+                // (a lost wake-up) fails here instead of timing out quietly and being retried.
+                List<BrokerApi.Polled> polledNow;
+                try {
+                    polledNow = api.poll(positions, 1 << 16, 25_000, "*").get(5, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("a parked poll at " + positions + " was not woken although producers "
+                        + "are appending (consumed " + consumed.size() + ")", e);
+                }
+                for (BrokerApi.Polled polled : polledNow) {
                     long expected = next.get(polled.partition());
                     for (Record record : polled.fetched().records()) {
                         assertThat(record.offset()).as("records of %s in offset order, none skipped",

@@ -317,6 +317,8 @@ class MessageCodecTest {
         "null value (length -1),               0022 0000 00000002 000174 FFFFFFFF FFFFFFFF 0000,            2, value",
         "negative key length,                  0022 0000 00000002 000174 FFFFFFF0 00000000 0000,            2, key",
         "tag missing,                          0022 0000 00000002 000174 FFFFFFFF 00000000,                 2, tag",
+        "negative offset in a poll,            002B 0000 00000006 0001 2A 00000001 00000000 00000001 000174 00000000"
+            + " FFFFFFFFFFFFFFFF, 6, positions[0].offset",
         "negative partition in an assignment,  8024 0000 00000003 00000001 00000001 000174 FFFFFFFF,        3,"
             + " partitions[0].partition",
         "string that is not UTF-8,             002A 0000 00000005 0001 FF,                                  5, group",

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 
 /**
- * The long polls parked on the server, by partition: when a record is appended to a partition, every
- * poll parked on it is woken. Thread safe: appends wake polls from producers' request threads while
- * polls park and time out on their own connections' threads.
+ * The long polls parked in the broker ({@link BrokerApi#poll}), by partition: when a record is appended
+ * to a partition, every poll parked on it is woken. Thread safe: appends wake polls from the producers'
+ * threads while polls park on their callers' threads and time out on the API's poll threads.
  *
  * <p>A poll parked on several partitions is woken once, by the first append to any of them or by its
  * timeout, whichever comes first; it then leaves every partition's set, so nothing stays behind for a

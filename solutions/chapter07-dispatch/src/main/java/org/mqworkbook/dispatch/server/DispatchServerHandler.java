@@ -86,6 +86,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WireFrame frame) {
+        // ApiVersions and a misdirected answer are answered here, uncounted (cost 0): each answer is small and
+        // written at once, and a client that floods them without reading is stopped by the write-buffer water
+        // marks (ConnectionGuard pauses reading while the channel is not writable).
         if (frame instanceof Frame.ApiVersions asked) {
             reply(Message.versions(asked.correlationId()), 0);
             return;
@@ -149,6 +152,19 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
     private void execute(Message request, long cost) {
         int id = request.correlationId();
         CompletableFuture<? extends Message> answer;
+        try {
+            answer = call(request, id);
+        } catch (RuntimeException e) {
+            // Building the call's arguments refused a field (a negative partition, say): an answer all the same,
+            // or the request would stay counted in flight and its client would wait for ever.
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((message, failure) -> reply(failure == null ? message : errorFor(id, failure), cost));
+    }
+
+    /** The broker call for one request, and how its result becomes the answer frame. */
+    private CompletableFuture<? extends Message> call(Message request, int id) {
+        CompletableFuture<? extends Message> answer;
         if (request instanceof Message.Produce produce) {
             answer = api.produce(produce.topic(), produce.key(), produce.value(),
                     produce.tag().isEmpty() ? null : produce.tag())
@@ -197,7 +213,7 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
             answer = CompletableFuture.completedFuture(
                 new Message.Error(id, ErrorKind.UNKNOWN_COMMAND, request.api() + " is not a request"));
         }
-        answer.whenComplete((message, failure) -> reply(failure == null ? message : errorFor(id, failure), cost));
+        return answer;
     }
 
     /** A long poll: while the broker holds it, the connection is waiting, not idle. */
