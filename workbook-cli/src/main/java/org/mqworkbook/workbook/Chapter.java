@@ -35,6 +35,14 @@ record Chapter(int number, Path dir, Path solutionDir, String title, List<Exerci
         return dir.resolve("src/main/java");
     }
 
+    /**
+     * The chapter's instruments — command line, demo, load harness — kept out of the learner's module in
+     * {@code tools/chapterNN-name/}; compiled against whichever code runs them. May not exist.
+     */
+    Path toolsSources() {
+        return dir.toAbsolutePath().getParent().resolve("tools").resolve(name()).resolve("src/main/java");
+    }
+
     Path solutionSources() {
         return solutionDir.resolve("src/main/java");
     }

@@ -110,6 +110,10 @@ final class RunCommand implements Callable<Integer> {
             boolean regionsOnly = ExerciseCode.read(chapter).onlyRegionsChanged();
             ChapterCompiler.Result compiled = new ChapterCompiler().compile(chapter.sources(), classes,
                 TestRunner.classpath(chapter, "workbook-classpath.txt"), regionsOnly);
+            if (compiled.ok()) {
+                compiled = TestRunner.compileTools(new ChapterCompiler(), chapter, classes,
+                    TestRunner.classpath(chapter, "workbook-classpath.txt"));
+            }
             if (!compiled.ok()) {
                 new TestReport(workbook, out, highlight).print(new TestRun(new Target(chapter, Optional.empty()),
                     compiled.problems(), List.of(), false, Duration.ZERO, Duration.ZERO,
@@ -119,6 +123,9 @@ final class RunCommand implements Callable<Integer> {
             warnAboutUnfinishedExercises(workbook, chapter, out, highlight);
         }
         List<String> classpath = new ArrayList<>(List.of(classes.toString()));
+        if (!reference) {
+            classpath.add(TestRunner.toolClasses(chapter).toString()); // the reference's target/classes has them
+        }
         classpath.addAll(TestRunner.classpath(reference ? chapter.solutionDir() : chapter.dir(),
             "workbook-classpath.txt"));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")

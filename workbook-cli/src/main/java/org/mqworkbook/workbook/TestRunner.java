@@ -75,10 +75,16 @@ final class TestRunner {
             return new TestRun(target, main.problems(), List.of(), false, since(compileStart), Duration.ZERO, log,
                 List.of());
         }
+        ChapterCompiler.Result tools = compileTools(compiler, chapter, classes, mainClasspath);
+        if (!tools.ok()) {
+            return new TestRun(target, tools.problems(), List.of(), false, since(compileStart), Duration.ZERO, log,
+                List.of("the chapter's tools (" + chapter.name() + "'s command line, demo) do not compile against "
+                + "your code: did a signature outside the exercise regions change?"));
+        }
         Path testClasses = chapter.target().resolve("test-classes");
         if (!Files.isDirectory(testClasses) || newest(chapter.dir().resolve("src/test")) > newest(testClasses)) {
             testClasses = chapter.workDir().resolve("test-classes");
-            List<String> classpath = new ArrayList<>(List.of(classes.toString()));
+            List<String> classpath = new ArrayList<>(List.of(classes.toString(), toolClasses(chapter).toString()));
             classpath.addAll(testClasspath);
             ChapterCompiler.Result tests = compiler.compile(chapter.testSources(), testClasses, classpath, false);
             if (!tests.ok()) {
@@ -92,7 +98,8 @@ final class TestRunner {
 
         long testStart = System.nanoTime();
         Path results = chapter.workDir().resolve("results.tsv");
-        List<String> classpath = new ArrayList<>(List.of(classes.toString(), testClasses.toString()));
+        List<String> classpath = new ArrayList<>(List.of(classes.toString(), toolClasses(chapter).toString(),
+            testClasses.toString()));
         classpath.addAll(testClasspath);
         fork(classpath, testClasses, target.exerciseId(), results, log);
         List<TestOutcome> outcomes = ResultsFile.read(results);
@@ -101,6 +108,26 @@ final class TestRunner {
         remember(code, outcomes);
         return new TestRun(target, List.of(), outcomes, main.upToDate(), compileTime, testTime, log,
             notes(code));
+    }
+
+    /** Where {@link #compileTools} puts the chapter's tools compiled against the learner's classes. */
+    static Path toolClasses(Chapter chapter) {
+        return chapter.workDir().resolve("tool-classes");
+    }
+
+    /**
+     * Compiles the chapter's tools ({@link Chapter#toolsSources()}: command line, demo, load harness)
+     * against the learner's freshly compiled {@code classes}, so that they run the learner's broker. A
+     * chapter without tools compiles nothing.
+     */
+    static ChapterCompiler.Result compileTools(ChapterCompiler compiler, Chapter chapter, Path classes,
+                                               List<String> mainClasspath) {
+        if (!Files.isDirectory(chapter.toolsSources())) {
+            return new ChapterCompiler.Result(true, List.of());
+        }
+        List<String> classpath = new ArrayList<>(List.of(classes.toString()));
+        classpath.addAll(mainClasspath);
+        return compiler.compile(chapter.toolsSources(), toolClasses(chapter), classpath, false);
     }
 
     /** The classpath the build wrote for a chapter's module, one entry per element. */

@@ -52,6 +52,7 @@ final class ChapterFiveCopy {
         for (String path : List.of("pom.xml", "src/main/java", "target/classes", "target/workbook-classpath.txt")) {
             copy(solution.resolve(path), copyOfSolution.resolve(path));
         }
+        copy(REPO.resolve("tools").resolve(CHAPTER), root.resolve("tools").resolve(CHAPTER)); // command line, demo
         ChapterFiveCopy copy = new ChapterFiveCopy(root);
         new SkeletonGenerator().write(copyOfSolution.resolve("src/main/java"), copy.sources);
         return copy;

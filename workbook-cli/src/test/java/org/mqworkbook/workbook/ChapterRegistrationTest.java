@@ -86,6 +86,18 @@ class ChapterRegistrationTest {
                 chapter + "/README.md (the chapter text) exists");
             check(missing, readme.contains("](" + chapter + "/README.md)"),
                 "README.md's chapter map links " + chapter + "/README.md");
+            if (Files.isDirectory(REPO.resolve("tools").resolve(chapter))) {
+                for (String pom : List.of(chapter + "/pom.xml", "solutions/" + chapter + "/pom.xml")) {
+                    String text = Files.isRegularFile(REPO.resolve(pom)) ? read(pom) : "";
+                    check(missing, text.contains("<id>add-tools-sources</id>")
+                            && text.contains("tools/" + chapter + "/src/main/java</workbook.tools.dir>"),
+                        pom + " compiles tools/" + chapter + " (add-tools-sources, workbook.tools.dir)");
+                }
+            }
+            check(missing, !hasInstruments(REPO.resolve(chapter).resolve("src/main/java"))
+                    && !hasInstruments(REPO.resolve("solutions").resolve(chapter).resolve("src/main/java")),
+                chapter + " keeps its command line, demos and load harness in tools/" + chapter
+                    + ", not in the broker's sources");
             if (Files.isDirectory(REPO.resolve("solutions").resolve(chapter))) {
                 String pkg = basePackage(chapter);
                 check(missing, importControl.contains("<subpackage name=\"" + pkg + "\">"),
@@ -98,6 +110,17 @@ class ChapterRegistrationTest {
         }
         assertThat(missing).as("a chapter is half-registered; docs/adding-a-chapter.md lists every place")
             .isEmpty();
+    }
+
+    /** Whether a source tree has a cli, demo or load package: the instruments that belong in tools/. */
+    private static boolean hasInstruments(Path sources) throws IOException {
+        if (!Files.isDirectory(sources)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.walk(sources)) {
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                .anyMatch(n -> n.equals("cli") || n.equals("demo") || n.equals("load"));
+        }
     }
 
     /** The exercise numbers whose regions the reference marks, e.g. 5.1 ... 5.5. */

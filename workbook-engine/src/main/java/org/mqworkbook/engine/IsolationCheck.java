@@ -40,7 +40,7 @@ final class IsolationCheck {
     private final SkeletonGenerator generator = new SkeletonGenerator();
 
     /** Per exercise, how many of its tests were confirmed red for it alone; violations are added to the list. */
-    Map<String, Integer> run(Path module, Path solutionSources, List<String> violations) {
+    Map<String, Integer> run(Path module, Path solutionSources, Path toolsSources, List<String> violations) {
         Path testClasses = module.resolve("target/test-classes");
         List<String> dependencies = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
             .filter(entry -> !Path.of(entry).toAbsolutePath().normalize().equals(module.resolve("target/classes")))
@@ -53,7 +53,9 @@ final class IsolationCheck {
             Path sources = variant.resolve("src");
             Path classes = variant.resolve("classes");
             generator.write(generator.generateTree(solutionSources, exercise::equals), sources);
-            String compileErrors = compile(sources, classes, dependencies);
+            // The chapter's tools (tools/chapterNN-name: command line, demos) compile with the variant, as they do
+            // with either module, so that a test that starts one runs the variant's broker.
+            String compileErrors = compile(List.of(sources, toolsSources), classes, dependencies);
             if (!compileErrors.isEmpty()) {
                 violations.add("the solution with only exercise " + exercise + " stubbed does not compile "
                     + "(check the region markers): " + compileErrors);
@@ -93,13 +95,19 @@ final class IsolationCheck {
         return confirmed;
     }
 
-    private static String compile(Path sources, Path classes, List<String> dependencies) {
+    private static String compile(List<Path> roots, Path classes, List<String> dependencies) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8);
-             Stream<Path> walk = Files.walk(sources)) {
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
             Files.createDirectories(classes);
-            List<File> javaFiles = walk.filter(p -> p.toString().endsWith(".java")).map(Path::toFile).toList();
+            List<File> javaFiles = new ArrayList<>();
+            for (Path root : roots) {
+                if (Files.isDirectory(root)) {
+                    try (Stream<Path> walk = Files.walk(root)) {
+                        walk.filter(p -> p.toString().endsWith(".java")).map(Path::toFile).forEach(javaFiles::add);
+                    }
+                }
+            }
             List<String> options = List.of("-d", classes.toString(), "-classpath",
                 String.join(File.pathSeparator, dependencies), "--release", "17", "-proc:none", "-nowarn",
                 "-encoding", "UTF-8");
@@ -109,7 +117,7 @@ final class IsolationCheck {
                 return "";
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot compile the variant in " + sources, e);
+            throw new UncheckedIOException("cannot compile the variant in " + roots.get(0), e);
         }
         return diagnostics.getDiagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).limit(3)
             .map(d -> d.getSource().getName() + ":" + d.getLineNumber() + ": " + d.getMessage(null))

@@ -194,7 +194,7 @@ public final class WorkbookMain {
             if (!verdict.ok() || strict || filtered) {
                 return verdict;
             }
-            return judgeIsolation(name, module, solutionSources);
+            return judgeIsolation(name, module, repo, solutionSources);
         }
         if (ci) {
             out.println(PREFIX + name + ": SKELETON DRIFT — src/main/java is not what the generator makes of "
@@ -282,9 +282,10 @@ public final class WorkbookMain {
     }
 
     /** Each exercise's tests, against the solution with only that exercise missing: see {@link IsolationCheck}. */
-    private ModuleVerdict judgeIsolation(String name, Path module, Path solutionSources) {
+    private ModuleVerdict judgeIsolation(String name, Path module, Path repo, Path solutionSources) {
         List<String> violations = new ArrayList<>();
-        Map<String, Integer> confirmed = new IsolationCheck().run(module, solutionSources, violations);
+        Path toolsSources = repo.resolve("tools").resolve(name).resolve("src/main/java");
+        Map<String, Integer> confirmed = new IsolationCheck().run(module, solutionSources, toolsSources, violations);
         if (!violations.isEmpty()) {
             out.println(PREFIX + name + ": some exercise tests do not check their own exercise:");
             violations.forEach(v -> out.println(PREFIX + "  " + v));

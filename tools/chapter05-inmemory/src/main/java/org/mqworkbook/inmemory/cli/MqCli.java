@@ -2,6 +2,7 @@ package org.mqworkbook.inmemory.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.mqworkbook.inmemory.client.BrokerClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,14 +47,23 @@ public final class MqCli implements Callable<Integer> {
      * {@code setOut}/{@code setErr} first.
      */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new MqCli());
+        return reportingErrors(new CommandLine(new MqCli()), e -> e instanceof BrokerClientException refused
+            && refused.code().isPresent() ? refused.code().get() + ": " + refused.getMessage() : e.getMessage());
+    }
+
+    /**
+     * Makes a command line report a failed command as one line, {@code error: <what describe says>}, on
+     * standard error, and exit with {@link #BROKER_ERROR}: no stack trace, which would only bury the
+     * broker's message. Later chapters' command lines use it too.
+     *
+     * @return {@code commandLine}
+     */
+    public static CommandLine reportingErrors(CommandLine commandLine, Function<Exception, String> describe) {
         commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
             PrintWriter err = failed.getErr();
-            if (e instanceof BrokerClientException refused && refused.code().isPresent()) {
-                err.println("error: " + refused.code().get() + ": " + refused.getMessage());
-            } else {
-                err.println("error: " + e.getMessage());
-            }
+            String what = describe.apply(e);
+            err.println("error: " + (what != null ? what : e.toString()));
+            err.flush();
             return BROKER_ERROR;
         });
         return commandLine;

@@ -1,8 +1,7 @@
 package org.mqworkbook.dispatch.cli;
 
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.mqworkbook.dispatch.client.DispatchException;
+import org.mqworkbook.inmemory.cli.MqCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,12 +31,12 @@ import picocli.CommandLine.Spec;
     subcommands = {ServerCommand.class, CreateTopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
         DescribeCommand.class})
 public final class DispatchCli implements Callable<Integer> {
-    /** The command worked. */
-    public static final int OK = 0;
+    /** The command worked (chapter 5's exit codes). */
+    public static final int OK = MqCli.OK;
     /** The broker refused a request, or could not be reached. */
-    public static final int BROKER_ERROR = 1;
+    public static final int BROKER_ERROR = MqCli.BROKER_ERROR;
     /** The command line was wrong (picocli's own code for usage errors). */
-    public static final int USAGE = CommandLine.ExitCode.USAGE;
+    public static final int USAGE = MqCli.USAGE;
 
     @Spec
     private CommandSpec spec;
@@ -53,17 +52,9 @@ public final class DispatchCli implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new DispatchCli());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
-            PrintWriter err = failed.getErr();
-            // A DispatchException's message already starts with its kind: "UNKNOWN_TOPIC: no topic ...".
-            // Anything else (the broker unreachable, a connection that closed) has a message that says
-            // what happened; a stack trace would only bury it.
-            err.println("error: " + (e instanceof DispatchException || e.getMessage() != null
-                ? e.getMessage() : e.toString()));
-            err.flush();
-            return BROKER_ERROR;
-        });
-        return commandLine;
+        // A DispatchException's message already starts with its kind: "UNKNOWN_TOPIC: no topic ...". Anything
+        // else (the broker unreachable, a connection that closed) has a message that says what happened.
+        return MqCli.reportingErrors(commandLine, Exception::getMessage);
     }
 
     @Override
