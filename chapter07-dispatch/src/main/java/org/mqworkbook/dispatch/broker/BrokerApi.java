@@ -81,11 +81,16 @@ public final class BrokerApi implements AutoCloseable {
         }
     }
 
-    /** A group as {@code describe} shows it: its generation and each member's partitions, in member order. */
-    public record GroupDescription(int generation, Map<String, List<TopicPartition>> owners) {
-        /** Copies the map, keeping its order. */
+    /**
+     * A group as {@code describe} shows it: its generation, each member's partitions in member order, and
+     * its lag on every partition it reads.
+     */
+    public record GroupDescription(int generation, Map<String, List<TopicPartition>> owners,
+                                   List<PartitionLag> lags) {
+        /** Copies the map, keeping its order, and the list. */
         public GroupDescription {
             owners = Collections.unmodifiableMap(new LinkedHashMap<>(owners));
+            lags = List.copyOf(lags);
         }
     }
 
@@ -230,13 +235,16 @@ public final class BrokerApi implements AutoCloseable {
             }
             try {
                 timers.execute(() -> {
+                    List<Polled> results;
                     try {
-                        answer.complete(pollOnce(positions, maxBytes, tags));
+                        results = pollOnce(positions, maxBytes, tags);
                     } catch (Exception e) {
-                        answer.completeExceptionally(e);
-                    } finally {
                         parkedPolls.remove(answer);
+                        answer.completeExceptionally(e);
+                        return;
                     }
+                    parkedPolls.remove(answer); // before completing: whoever sees the answer sees it unparked
+                    answer.complete(results);
                 });
             } catch (RejectedExecutionException shuttingDown) {
                 parkedPolls.remove(answer);
@@ -348,9 +356,9 @@ public final class BrokerApi implements AutoCloseable {
         return now(() -> broker.committed(group, partition));
     }
 
-    /** The group's generation and who owns which partitions. */
+    /** The group's generation, who owns which partitions, and how far behind it is on each. */
     public CompletableFuture<GroupDescription> describe(String group) {
-        return now(() -> new GroupDescription(broker.generation(group), broker.owners(group)));
+        return now(() -> new GroupDescription(broker.generation(group), broker.owners(group), broker.lags(group)));
     }
 
     /** How many polls are parked now, waiting for a record (tests and the server's idle watch use it). */

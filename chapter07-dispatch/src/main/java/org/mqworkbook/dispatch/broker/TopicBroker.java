@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -352,6 +354,37 @@ public final class TopicBroker implements Closeable {
             owners.put(member, coordinator.assignmentOf(member).partitions());
         }
         return owners;
+    }
+
+    /**
+     * The group's lag on every partition it reads or has committed: each partition of every topic one of
+     * its members is assigned, or that it committed an offset for, in partition order.
+     */
+    public List<PartitionLag> lags(String group) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        if (coordinator == null) {
+            return List.of();
+        }
+        Set<String> topicNames = new TreeSet<>();
+        for (String member : coordinator.members()) {
+            coordinator.assignmentOf(member).partitions().forEach(p -> topicNames.add(p.topic()));
+        }
+        Map<TopicPartition, Long> committed = coordinator.committedOffsets();
+        committed.keySet().forEach(p -> topicNames.add(p.topic()));
+        List<PartitionLag> lags = new ArrayList<>();
+        for (String name : topicNames) {
+            Topic topic = topics.get(name);
+            if (topic == null) {
+                continue; // committed offsets of a topic that is gone: nothing to be behind on
+            }
+            for (int p = 0; p < topic.partitionCount(); p++) {
+                TopicPartition partition = new TopicPartition(name, p);
+                Long offset = committed.get(partition);
+                lags.add(new PartitionLag(partition, offset == null ? OptionalLong.empty() : OptionalLong.of(offset),
+                    topic.endOffset(p)));
+            }
+        }
+        return lags;
     }
 
     /** The group's current generation (0 before anyone joined). */

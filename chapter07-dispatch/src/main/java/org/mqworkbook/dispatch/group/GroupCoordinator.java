@@ -325,6 +325,16 @@ public final class GroupCoordinator {
         }
     }
 
+    /** Every committed offset of the group, by partition: a copy, for tools that show the group's lag. */
+    public Map<TopicPartition, Long> committedOffsets() {
+        lock.lock();
+        try {
+            return new TreeMap<>(committed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next offset the group reads from {@code partition}, or empty if nothing was committed for it. */
     public OptionalLong committed(TopicPartition partition) {
         lock.lock();

@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mqworkbook.dispatch.broker.BrokerApi;
+import org.mqworkbook.dispatch.broker.PartitionLag;
 import org.mqworkbook.dispatch.broker.ShuttingDownException;
 import org.mqworkbook.dispatch.broker.UnknownTopicException;
 import org.mqworkbook.dispatch.group.IllegalGenerationException;
@@ -207,7 +208,14 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
                 List<Message.Group.Member> members = new ArrayList<>();
                 group.owners().forEach((member, partitions) -> members.add(new Message.Group.Member(member,
                     partitions)));
-                return new Message.Group(id, group.generation(), members);
+                List<Message.Group.Lag> lags = new ArrayList<>();
+                if (describe.version() >= 1) { // a version 0 client gets the answer it can read
+                    for (PartitionLag lag : group.lags()) {
+                        lags.add(new Message.Group.Lag(lag.partition(), lag.committed().orElse(-1),
+                            lag.endOffset()));
+                    }
+                }
+                return new Message.Group(id, group.generation(), members, lags, describe.version());
             });
         } else {
             answer = CompletableFuture.completedFuture(

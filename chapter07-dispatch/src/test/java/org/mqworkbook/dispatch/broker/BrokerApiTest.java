@@ -183,6 +183,11 @@ class BrokerApiTest {
             .as("a commit from the generation before the rebalance is fenced")
             .isInstanceOf(IllegalGenerationException.class);
         assertThat(answer(api.committed("billing", P0))).isEqualTo(OptionalLong.of(3));
+        assertThat(answer(api.describe("billing")).lags()).as("committed, log end and lag per partition")
+            .containsExactly(new PartitionLag(P0, OptionalLong.of(3), 4),
+                new PartitionLag(P1, OptionalLong.empty(), 4));
+        assertThat(answer(api.describe("billing")).lags().get(0).lag()).isEqualTo(OptionalLong.of(1));
+        assertThat(answer(api.describe("billing")).lags().get(1).lag()).as("never committed: unknown").isEmpty();
     }
 
     @Test

@@ -95,6 +95,11 @@ class MessageCodecTest {
                 new Message.Group.Member("m1", List.of(new TopicPartition("orders", 0))),
                 new Message.Group.Member("m2", List.of()))),
             new Message.Group(22, 0, List.of()),
+            new Message.Describe(24, "billing", 1),
+            new Message.Group(25, 4, List.of(new Message.Group.Member("m1", List.of(new TopicPartition("orders", 1)))),
+                List.of(new Message.Group.Lag(new TopicPartition("orders", 0), 3, 4),
+                    new Message.Group.Lag(new TopicPartition("orders", 1), -1, 9)), 1),
+            new Message.Group(28, 1, List.of(), List.of(), 1),
             new Message.Polled(26, List.of(
                 new Message.Polled.Result(new TopicPartition("orders", 0), 7, 9, List.of(keyed, bare)),
                 new Message.Polled.Result(new TopicPartition("payments", 7), 3, 3, List.of()))),
@@ -184,6 +189,30 @@ class MessageCodecTest {
         Message decoded = (Message) MessageCodec.decode(hex("8004 0000 00000002 00000063 0004 66756C6C")); // code 99
 
         assertThat(decoded).isEqualTo(new Message.Error(2, ErrorKind.INTERNAL_ERROR, "full"));
+    }
+
+    @Test
+    void describeVersionOneAddsTheLagsAndVersionZeroStaysByteForByteAsItWas() {
+        Message.Group v0 = new Message.Group(2, 1, List.of(new Message.Group.Member("m", List.of())));
+        ByteBuf encoded = encode(v0);
+        try {
+            assertThat(ByteBufUtil.hexDump(encoded)).as("a version 0 client reads what it always read")
+                .isEqualToIgnoringCase("00000017 8025 0000 00000002 00000001 00000001 00016D 00000000"
+                    .replace(" ", ""));
+        } finally {
+            encoded.release();
+        }
+        Message.Group v1 = (Message.Group) roundTrip(new Message.Group(2, 1, List.of(),
+            List.of(new Message.Group.Lag(new TopicPartition("t", 0), 5, 7)), 1));
+        assertThat(v1.apiVersion()).isEqualTo(1);
+        assertThat(v1.lags()).singleElement().satisfies(lag -> assertThat(lag.lag()).isEqualTo(2));
+        assertThat(new Message.Group.Lag(new TopicPartition("t", 0), -1, 7).lag()).as("never committed")
+            .isEqualTo(-1);
+        assertThatThrownBy(() -> new Message.Group(2, 1, List.of(), v1.lags(), 0))
+            .as("version 0 has no room for lags").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MessageCodec.decode(hex("002A 0002 00000005 000167")))
+            .as("Describe version 2 does not exist yet").isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION));
     }
 
     @Test

@@ -55,9 +55,11 @@ class ProtocolGrowthTest {
             for (Message.Api api : Message.Api.values()) {
                 if (api.isRequest()) {
                     assertThat(versions.range(api.code())).as("%s", api.describe())
-                        .hasValueSatisfying(range -> assertThat(range.maxVersion()).isZero());
+                        .hasValueSatisfying(range -> assertThat(range.maxVersion()).isEqualTo(api.maxVersion()));
                 }
             }
+            assertThat(versions.range(Message.Api.DESCRIBE.code())).as("Describe v1 adds the lag")
+                .hasValueSatisfying(range -> assertThat(range.maxVersion()).isEqualTo(1));
             assertThat(versions.range(Frame.Versions.ofChapter5(0).apis().get(1).apiKey()))
                 .as("chapter 5's DeclareQueue is not served here").isEmpty();
         }
@@ -107,9 +109,25 @@ class ProtocolGrowthTest {
             Message.Error error = raw.readError();
             assertThat(error.kind()).isEqualTo(ErrorKind.UNSUPPORTED_VERSION);
             assertThat(error.correlationId()).isEqualTo(5);
-            assertThat(error.message()).contains("DESCRIBE version 3").contains("versions 0 to 0");
+            assertThat(error.message()).contains("DESCRIBE version 3").contains("versions 0 to 1");
             raw.send(new Frame.ApiVersions(6));
             assertThat(raw.read()).isInstanceOf(Frame.Versions.class);
+        }
+    }
+
+    @Test
+    void aVersionZeroDescribeIsAnsweredInVersionZeroAndVersionOneWithTheLags() throws IOException {
+        try (TopicBroker broker = topicBroker();
+             DispatchServer server = DispatchServer.onLoopback(broker, 0).start();
+             RawSocket raw = new RawSocket(server.port())) {
+            raw.send(new Message.Describe(5, "nobody"));
+            Message.Group old = (Message.Group) raw.read();
+            assertThat(old.apiVersion()).as("an old client gets the layout it reads").isZero();
+
+            raw.send(new Message.Describe(6, "nobody", 1));
+            Message.Group current = (Message.Group) raw.read();
+            assertThat(current.apiVersion()).isEqualTo(1);
+            assertThat(current.lags()).as("a group nobody joined reads nothing").isEmpty();
         }
     }
 

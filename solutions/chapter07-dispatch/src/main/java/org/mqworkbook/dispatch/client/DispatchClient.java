@@ -178,9 +178,9 @@ public final class DispatchClient implements AutoCloseable {
         return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
-    /** Who is in the group and what each member owns. */
+    /** Who is in the group, what each member owns, and the group's lag per partition (Describe v1). */
     public Message.Group describe(String group) {
-        return (Message.Group) await(send(id -> new Message.Describe(id, group)));
+        return (Message.Group) await(send(id -> new Message.Describe(id, group, 1)));
     }
 
     /**

@@ -43,6 +43,8 @@ import org.mqworkbook.storage.Record;
  *  0x0029 Committed    group, topic, partition:int32   0x8021 Ok(value = offset, or -1 if none)
  *  0x002A Describe     group                           0x8025 Group(generation:int32, count:int32,
  *                                                             (member, count:int32, (topic, partition)…)…)
+ *         v1: the same request, the answer adds           v1: + count:int32, (topic, partition:int32,
+ *         the group's lag                                        committed:int64 (-1 none), endOffset:int64)…
  *  0x002B Poll         filter, maxBytes:int32,         0x8026 Polled(count:int32, (topic, partition:int32,
  *                      maxWaitMillis:int32,                   nextOffset:int64, endOffset:int64,
  *                      count:int32, (topic,                   count:int32, records…)…)
@@ -98,6 +100,15 @@ public sealed interface Message extends WireFrame {
             return code;
         }
 
+        /**
+         * The newest layout this chapter reads and writes: 0 for every key but {@code Describe} and its
+         * answer {@code Group}, whose version 1 adds the group's lag — the protocol growing by a version
+         * instead of a new key, as Kafka's {@code DescribeGroups} and {@code OffsetFetch} did.
+         */
+        public int maxVersion() {
+            return this == DESCRIBE || this == GROUP ? 1 : 0;
+        }
+
         /** Whether clients send it. */
         public boolean isRequest() {
             return FrameHeader.isRequest(code);
@@ -131,7 +142,7 @@ public sealed interface Message extends WireFrame {
         apis.add(new Frame.Versions.ApiRange(Opcode.API_VERSIONS.code(), 0, 0));
         for (Api api : Api.values()) {
             if (api.isRequest()) {
-                apis.add(new Frame.Versions.ApiRange(api.code(), 0, 0));
+                apis.add(new Frame.Versions.ApiRange(api.code(), 0, api.maxVersion()));
             }
         }
         return new Frame.Versions(correlationId, "chapter 7 dispatch broker", apis);
@@ -152,7 +163,7 @@ public sealed interface Message extends WireFrame {
         if (api == null) {
             throw header.unknown(SERVED);
         }
-        header.requireVersion(api.name(), 0, 0);
+        header.requireVersion(api.name(), 0, api.maxVersion());
         in.nameFrame(api.describe());
         return switch (api) {
             case CREATE_TOPIC -> CreateTopic.read(in);
@@ -164,7 +175,7 @@ public sealed interface Message extends WireFrame {
             case COMMIT -> Commit.read(in);
             case LEAVE -> Leave.read(in);
             case COMMITTED -> Committed.read(in);
-            case DESCRIBE -> Describe.read(in);
+            case DESCRIBE -> Describe.read(in, header.apiVersion());
             case POLL -> Poll.read(in);
             case COMMIT_ALL -> CommitAll.read(in);
             case POLLED -> Polled.read(in);
@@ -172,7 +183,7 @@ public sealed interface Message extends WireFrame {
             case PRODUCED -> Produced.read(in);
             case RECORDS -> Records.read(in);
             case ASSIGNED -> Assigned.read(in);
-            case GROUP -> Group.read(in);
+            case GROUP -> Group.read(in, header.apiVersion());
             case ERROR -> Error.read(in);
         };
     }
@@ -436,19 +447,36 @@ public sealed interface Message extends WireFrame {
     }
 
     /** Asks who is in a group and what each member owns. */
-    record Describe(int correlationId, String group) implements Message {
+    record Describe(int correlationId, String group, int version) implements Message {
+        /** Version 0: members and their partitions. Version 1 asks for the group's lag too. */
+        public Describe(int correlationId, String group) {
+            this(correlationId, group, 0);
+        }
+
+        /** Checks the version. */
+        public Describe {
+            if (version < 0 || version > 1) {
+                throw new IllegalArgumentException("Describe has versions 0 and 1, not " + version);
+            }
+        }
+
         @Override
         public Api api() {
             return Api.DESCRIBE;
         }
 
         @Override
-        public void writeFields(ByteBuf out) {
-            Protocol.writeString(out, group);
+        public int apiVersion() {
+            return version;
         }
 
-        static Describe read(FieldReader in) {
-            return new Describe(in.correlationId(), in.readString("group"));
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, group); // the same fields in both versions: v1 changes the answer
+        }
+
+        static Describe read(FieldReader in, int version) {
+            return new Describe(in.correlationId(), in.readString("group"), version);
         }
     }
 
@@ -577,7 +605,8 @@ public sealed interface Message extends WireFrame {
     }
 
     /** A group's generation, and each member with its partitions, in member order. */
-    record Group(int correlationId, int generation, List<Member> members) implements Message {
+    record Group(int correlationId, int generation, List<Member> members, List<Lag> lags, int version)
+        implements Message {
         /** One member and what it owns. */
         public record Member(String id, List<TopicPartition> partitions) {
             /** Copies the list. */
@@ -586,14 +615,40 @@ public sealed interface Message extends WireFrame {
             }
         }
 
-        /** Copies the list. */
+        /**
+         * Version 1: the group's lag on one partition. {@code committed} is -1 when the group never committed
+         * there; the lag is then unknown.
+         */
+        public record Lag(TopicPartition partition, long committed, long endOffset) {
+            /** {@code endOffset - committed}, or -1 when nothing was committed. */
+            public long lag() {
+                return committed < 0 ? -1 : Math.max(0, endOffset - committed);
+            }
+        }
+
+        /** The version 0 answer: members only. */
+        public Group(int correlationId, int generation, List<Member> members) {
+            this(correlationId, generation, members, List.of(), 0);
+        }
+
+        /** Copies the lists; a version 0 answer carries no lags. */
         public Group {
             members = List.copyOf(members);
+            lags = List.copyOf(lags);
+            if (version < 0 || version > 1 || (version == 0 && !lags.isEmpty())) {
+                throw new IllegalArgumentException("Group version " + version + " cannot carry " + lags.size()
+                    + " lags (version 1 does, version 0 does not)");
+            }
         }
 
         @Override
         public Api api() {
             return Api.GROUP;
+        }
+
+        @Override
+        public int apiVersion() {
+            return version;
         }
 
         @Override
@@ -604,9 +659,18 @@ public sealed interface Message extends WireFrame {
                 Protocol.writeString(out, member.id());
                 Fields.writePartitions(out, member.partitions());
             }
+            if (version >= 1) {
+                out.writeInt(lags.size());
+                for (Lag lag : lags) {
+                    Protocol.writeString(out, lag.partition().topic());
+                    out.writeInt(lag.partition().partition());
+                    out.writeLong(lag.committed());
+                    out.writeLong(lag.endOffset());
+                }
+            }
         }
 
-        static Group read(FieldReader in) {
+        static Group read(FieldReader in, int version) {
             int correlationId = in.correlationId();
             int generation = in.readInt("generation");
             int count = in.readCount("members", 2 + 4);
@@ -615,7 +679,21 @@ public sealed interface Message extends WireFrame {
                 String field = "members[" + i + "]";
                 members.add(new Member(in.readString(field + ".id"), Fields.partitions(in, field + ".partitions")));
             }
-            return new Group(correlationId, generation, members);
+            List<Lag> lags = new ArrayList<>();
+            if (version >= 1) {
+                int lagCount = in.readCount("lags", 2 + 4 + 8 + 8);
+                for (int i = 0; i < lagCount; i++) {
+                    String field = "lags[" + i + "]";
+                    String topic = in.readString(field + ".topic");
+                    int partition = in.readInt(field + ".partition");
+                    if (partition < 0) {
+                        throw in.malformed("field '" + field + ".partition' is negative: " + partition);
+                    }
+                    lags.add(new Lag(new TopicPartition(topic, partition), in.readLong(field + ".committed"),
+                        in.readLong(field + ".endOffset")));
+                }
+            }
+            return new Group(correlationId, generation, members, lags, version);
         }
     }
 

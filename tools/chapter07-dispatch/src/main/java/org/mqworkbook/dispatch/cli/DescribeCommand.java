@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mq7 describe}: prints a group's generation and each member's partitions. With {@code --watch}
+ * {@code mq7 describe}: prints a group's generation, each member's partitions, and per partition the
+ * group's committed offset, the log end offset and the lag between them (Kafka's
+ * {@code kafka-consumer-groups --describe} columns). With {@code --watch}
  * it asks again every 200 ms and prints the table again whenever it changed, until Ctrl-C: leave it open
  * in a terminal while consumers come and go.
  *
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
  * (Kafka's admin client polls too, RocketMQ's console refreshes a page).
  */
 @Command(name = "describe", mixinStandardHelpOptions = true,
-    description = "Prints a consumer group's generation and each member's partitions.")
+    description = "Prints a consumer group's generation, each member's partitions, and its lag per partition.")
 final class DescribeCommand implements Callable<Integer> {
     private static final long WATCH_EVERY_MILLIS = 200;
 
@@ -45,7 +47,8 @@ final class DescribeCommand implements Callable<Integer> {
             while (watch) {
                 Thread.sleep(WATCH_EVERY_MILLIS);
                 Message.Group now = client.describe(group);
-                if (now.generation() != shown.generation() || !now.members().equals(shown.members())) {
+                if (now.generation() != shown.generation() || !now.members().equals(shown.members())
+                    || !now.lags().equals(shown.lags())) {
                     print(now, out);
                     shown = now;
                 }
@@ -59,6 +62,13 @@ final class DescribeCommand implements Callable<Integer> {
             + (state.members().size() == 1 ? " member" : " members"));
         for (Message.Group.Member member : state.members()) {
             out.println("  " + member.id() + ": " + ConsumeCommand.partitionList(member.partitions()));
+        }
+        if (!state.lags().isEmpty()) {
+            out.printf("  %-24s %14s %14s %10s%n", "PARTITION", "COMMITTED", "LOG-END", "LAG");
+            for (Message.Group.Lag lag : state.lags()) {
+                out.printf("  %-24s %14s %14d %10s%n", lag.partition(), lag.committed() < 0 ? "-" : lag.committed(),
+                    lag.endOffset(), lag.lag() < 0 ? "-" : lag.lag());
+            }
         }
         out.flush();
     }
