@@ -141,6 +141,14 @@ public final class BrokerApi implements AutoCloseable {
     }
 
     /**
+     * Grows a topic to {@code partitions} partitions and completes with its count; groups that read it
+     * rebalance. See {@link TopicBroker#addPartitions}.
+     */
+    public CompletableFuture<Integer> addPartitions(String topic, int partitions) {
+        return now(() -> broker.addPartitions(topic, partitions));
+    }
+
+    /**
      * Appends a record to the topic (the key chooses the partition; null goes round-robin) and completes
      * with where it went once it is on disk.
      *

@@ -98,6 +98,11 @@ public final class DispatchClient implements AutoCloseable {
         await(send(id -> new Message.CreateTopic(id, topic, partitions)));
     }
 
+    /** Grows a topic to {@code partitions} partitions (never fewer); groups that read it rebalance. */
+    public int addPartitions(String topic, int partitions) {
+        return (int) ((Message.Ok) await(send(id -> new Message.AddPartitions(id, topic, partitions)))).value();
+    }
+
     /** Produces a record; completes once it is on disk. {@code tag} may be null. */
     public CompletableFuture<PartitionOffset> produceAsync(String topic, byte[] key, byte[] value, String tag) {
         return send(id -> new Message.Produce(id, topic, key, value, tag == null ? "" : tag))

@@ -265,6 +265,29 @@ public final class GroupCoordinator {
         }
     }
 
+    /**
+     * A topic the group may read has grown (partitions were added): records the new counts and, if a
+     * member subscribes to a topic whose count changed, rebalances so that the new partitions get owners
+     * — what a Kafka consumer's metadata refresh sets off.
+     *
+     * @return whether the group rebalanced
+     */
+    public boolean topicsGrew(Map<String, Integer> partitionCounts) {
+        lock.lock();
+        try {
+            Map<String, Integer> before = partitionsPerTopic;
+            this.partitionsPerTopic = Map.copyOf(partitionCounts);
+            boolean affected = members.values().stream().flatMap(m -> m.topics.stream())
+                .anyMatch(topic -> !Objects.equals(before.get(topic), partitionCounts.get(topic)));
+            if (affected) {
+                rebalance();
+            }
+            return affected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The group's members, in id order: for tools and demos that show who owns what. */
     public List<String> members() {
         lock.lock();

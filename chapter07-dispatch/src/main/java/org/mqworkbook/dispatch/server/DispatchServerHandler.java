@@ -176,6 +176,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
                     result.records()));
         } else if (request instanceof Message.Poll poll) {
             answer = poll(poll);
+        } else if (request instanceof Message.AddPartitions grow) {
+            answer = api.addPartitions(grow.topic(), grow.partitions()).thenApply(count -> new Message.Ok(id, count));
         } else if (request instanceof Message.CreateTopic create) {
             answer = api.createTopic(create.topic(), create.partitions()).thenApply(count -> new Message.Ok(id, count));
         } else if (request instanceof Message.Join join) {

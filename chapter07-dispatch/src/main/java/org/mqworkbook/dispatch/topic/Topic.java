@@ -2,12 +2,15 @@ package org.mqworkbook.dispatch.topic;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -20,7 +23,7 @@ import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
 
 /**
- * A topic: a name and a fixed number of partitions, each of them a chapter 6 {@link Log} in its own
+ * A topic: a name and a number of partitions that can only grow, each of them a chapter 6 {@link Log} in its own
  * directory. Appends choose a partition with the {@link Murmur2Partitioner} (exercise 7.1), so a key
  * always lands on the same partition and its records keep their order there; reads name a partition and
  * an offset, as a Kafka fetch does. Thread safe: the partitioner and every log are.
@@ -32,10 +35,11 @@ import org.mqworkbook.storage.Record;
  *  └── orders-2/00000000000000000000.log  .index
  * </pre>
  *
- * <p>The number of partitions is read back from the directories when the topic is reopened, and a
- * mismatch is refused: with another count, {@code murmur2(key) % n} sends old keys to other partitions,
- * and a key's new records would no longer follow its old ones. (Kafka lets an operator add partitions
- * and warns that keyed order breaks; it never removes one.)
+ * <p>The number of partitions is read back from the directories when the topic is reopened, and opening
+ * it with another count is refused: with another count, {@code murmur2(key) % n} sends old keys to other
+ * partitions, and a key's new records would no longer follow its old ones. Growing it is a deliberate
+ * act, {@link #addPartitions}, as Kafka's {@code CreatePartitions} is (Kafka warns that keyed order
+ * breaks across it); a partition is never removed.
  */
 public final class Topic implements Closeable {
     /**
@@ -48,7 +52,12 @@ public final class Topic implements Closeable {
     public static final int MAX_PARTITIONS = 1024;
 
     private final String name;
-    private final List<Log> partitions;
+    /**
+     * The partitions' logs, an immutable list replaced whole when partitions are added, so that a reader
+     * takes one snapshot and never sees a half-grown topic. Written under {@code this} by
+     * {@link #addPartitions}.
+     */
+    private volatile List<Log> partitions;
     private final Murmur2Partitioner partitioner;
 
     private Topic(String name, List<Log> partitions, Murmur2Partitioner partitioner) {
@@ -123,6 +132,52 @@ public final class Topic implements Closeable {
     }
 
     /**
+     * Adds partitions until the topic has {@code newCount} (Kafka's {@code CreatePartitions}); a topic
+     * never loses one. The new partitions start empty; the old ones keep every record and offset. From
+     * now on a key may choose another partition ({@code murmur2(key) % newCount}), so a key's new
+     * records can be read before its older ones still waiting in the old partition: per-key order holds
+     * within each partition, not across the change (the chapter README says what to do about it).
+     *
+     * <p>The directories are created in partition order, each log opened (and so its directory made)
+     * before the next, and the parent directory is forced at the end: a crash part-way leaves a topic
+     * grown by fewer partitions than asked, never one with a gap, which {@link #partitionsOnDisk}
+     * would refuse. Thread safe: concurrent appends and reads see the old partitions or the new list,
+     * whole; two growths run one after the other.
+     *
+     * @return the partition count now
+     * @throws IllegalArgumentException if {@code newCount} is below the current count or above
+     *                                  {@link #MAX_PARTITIONS}
+     */
+    public synchronized int addPartitions(Path parent, int newCount, LogConfig config, FileOpener opener,
+                                          Clock clock) throws IOException {
+        List<Log> current = partitions;
+        if (newCount < current.size()) {
+            throw new IllegalArgumentException("topic " + name + " has " + current.size()
+                + " partitions; partitions are never removed (keys and offsets live in them), so it cannot have "
+                + newCount);
+        }
+        if (newCount > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("topic " + name + " may have at most " + MAX_PARTITIONS
+                + " partitions, not " + newCount);
+        }
+        if (newCount == current.size()) {
+            return newCount;
+        }
+        List<Log> grown = new ArrayList<>(current);
+        try {
+            for (int p = current.size(); p < newCount; p++) {
+                grown.add(Log.open(parent.resolve(name + "-" + p), config, opener, clock));
+                partitions = List.copyOf(grown); // each new partition is usable as soon as it exists
+            }
+        } finally {
+            try (FileChannel directory = opener.open(parent.toAbsolutePath(), Set.of(StandardOpenOption.READ))) {
+                directory.force(true); // the new directory entries survive a power cut
+            }
+        }
+        return newCount;
+    }
+
+    /**
      * Appends a record to the partition its key chooses (a null key: the partitioner's round-robin) and
      * returns where it went. Not yet durable: see {@link #awaitDurable}.
      *
@@ -189,11 +244,12 @@ public final class Topic implements Closeable {
 
     /** The log of one partition, for tests and tools that look at files. */
     public Log log(int partition) {
-        if (partition < 0 || partition >= partitions.size()) {
-            throw new IllegalArgumentException("topic " + name + " has partitions 0 to " + (partitions.size() - 1)
+        List<Log> logs = partitions; // one snapshot: the check and the get see the same list
+        if (partition < 0 || partition >= logs.size()) {
+            throw new IllegalArgumentException("topic " + name + " has partitions 0 to " + (logs.size() - 1)
                 + ", not " + partition);
         }
-        return partitions.get(partition);
+        return logs.get(partition);
     }
 
     /** Forces every partition's unflushed records to disk. */

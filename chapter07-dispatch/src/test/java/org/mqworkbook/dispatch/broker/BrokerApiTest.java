@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.IllegalGenerationException;
 import org.mqworkbook.dispatch.group.JoinResult;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
@@ -218,6 +219,23 @@ class BrokerApiTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void growingATopicRebalancesItsGroupsOntoTheNewPartitions() throws Exception {
+        JoinResult joined = answer(api.join("billing", "m1", List.of(TOPIC)));
+        assertThat(joined.partitions()).hasSize(2);
+
+        assertThat(answer(api.addPartitions(TOPIC, 5))).isEqualTo(5);
+
+        Assignment now = answer(api.assignment("billing", "m1"));
+        assertThat(now.generation()).as("the group rebalanced").isGreaterThan(joined.generation());
+        assertThat(now.partitions()).as("the member reads the new partitions too").hasSize(5);
+        assertThat(answer(api.produce(TOPIC, null, "x".getBytes(UTF_8), null)).partition().partition())
+            .isBetween(0, 4);
+        assertThat(failure(api.addPartitions(TOPIC, 3))).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("never removed");
+        assertThat(failure(api.addPartitions("nope", 3))).isInstanceOf(UnknownTopicException.class);
     }
 
     /**

@@ -96,6 +96,7 @@ class MessageCodecTest {
                 new Message.Group.Member("m2", List.of()))),
             new Message.Group(22, 0, List.of()),
             new Message.Describe(24, "billing", 1),
+            new Message.AddPartitions(29, "orders", 12),
             new Message.Group(25, 4, List.of(new Message.Group.Member("m1", List.of(new TopicPartition("orders", 1)))),
                 List.of(new Message.Group.Lag(new TopicPartition("orders", 0), 3, 4),
                     new Message.Group.Lag(new TopicPartition("orders", 1), -1, 9)), 1),

@@ -9,12 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqworkbook.dispatch.partition.Murmur2Partitioner;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.OffsetOutOfRangeException;
@@ -400,6 +407,84 @@ class TopicTest {
         try (Topic a = open("a", 2); Topic b = open("a-1", 3)) {
             assertThat(Arrays.asList(a.endOffset(1), b.endOffset(1))).as("both reopen with their own record")
                 .containsExactly(1L, 1L);
+        }
+    }
+
+    @Test
+    void growingATopicKeepsEveryRecordAndOffsetAndReopensWithTheNewCount() throws IOException {
+        try (Topic topic = open("orders", 2)) {
+            topic.append(0, bytes("k"), bytes("a"), List.of());
+            topic.append(1, bytes("k"), bytes("b"), List.of());
+
+            assertThat(topic.addPartitions(dir, 4, LogConfig.DEFAULT, FileOpener.REAL, clock)).isEqualTo(4);
+
+            assertThat(topic.partitionCount()).isEqualTo(4);
+            assertThat(values(topic.read(0, 0, MAX_BYTES))).containsExactly("a");
+            assertThat(values(topic.read(1, 0, MAX_BYTES))).containsExactly("b");
+            assertThat(topic.endOffset(3)).as("a new partition starts empty").isZero();
+            assertThat(topic.append(3, null, bytes("c"), List.of()).offset()).isZero();
+            assertThat(topic.addPartitions(dir, 4, LogConfig.DEFAULT, FileOpener.REAL, clock))
+                .as("the count it has: nothing to do").isEqualTo(4);
+        }
+        assertThat(Topic.partitionsOnDisk(dir, "orders")).isEqualTo(4);
+        try (Topic reopened = open("orders", 4)) {
+            assertThat(values(reopened.read(3, 0, MAX_BYTES))).containsExactly("c");
+        }
+    }
+
+    @Test
+    void aTopicNeverLosesAPartitionNorGrowsPastTheLimit() throws IOException {
+        try (Topic topic = open("orders", 3)) {
+            assertThatThrownBy(() -> topic.addPartitions(dir, 2, LogConfig.DEFAULT, FileOpener.REAL, clock))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never removed");
+            assertThatThrownBy(() -> topic.addPartitions(dir, Topic.MAX_PARTITIONS + 1, LogConfig.DEFAULT,
+                FileOpener.REAL, clock)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+            assertThat(topic.partitionCount()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * The thread-safety claim of {@link Topic#addPartitions}: appends by key and reads running while the
+     * topic grows never fail, and every appended record is found at the partition and offset it was given.
+     */
+    @Test
+    void appendsAndReadsWhileTheTopicGrowsNeverFailAndLoseNothing() throws Exception {
+        try (Topic topic = open("orders", 1)) {
+            List<PartitionOffset> appended = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean growing = new AtomicBoolean(true);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<?>> work = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int thread = t;
+                    work.add(pool.submit(() -> {
+                        for (int i = 0; growing.get() || i < 200; i++) {
+                            PartitionOffset at = topic.append(bytes(thread + "-" + i), bytes(thread + "-" + i),
+                                List.of());
+                            appended.add(at);
+                            topic.read(at.partition().partition(), at.offset(), MAX_BYTES);
+                        }
+                        return null;
+                    }));
+                }
+                for (int count = 2; count <= 16; count++) {
+                    topic.addPartitions(dir, count, LogConfig.DEFAULT, FileOpener.REAL, clock);
+                }
+                growing.set(false);
+                for (Future<?> f : work) {
+                    f.get(20, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            for (PartitionOffset at : appended) {
+                assertThat(topic.read(at.partition().partition(), at.offset(), 1)).as("%s", at).isNotEmpty();
+            }
+            long total = 0;
+            for (int p = 0; p < topic.partitionCount(); p++) {
+                total += topic.endOffset(p);
+            }
+            assertThat(total).as("every append is in exactly one partition").isEqualTo(appended.size());
         }
     }
 }

@@ -154,6 +154,31 @@ public final class TopicBroker implements Closeable {
         }
     }
 
+    /**
+     * Grows a topic to {@code partitions} partitions (Kafka's {@code CreatePartitions}); asking for the count
+     * it has is a no-op. Every group with a member subscribed to the topic rebalances, so the new partitions
+     * get owners. Records already in the topic stay where they are; keys may choose other partitions from
+     * now on (see {@link Topic#addPartitions}).
+     *
+     * @return the topic's partition count now
+     * @throws UnknownTopicException    if there is no such topic
+     * @throws IllegalArgumentException if {@code partitions} is fewer than it has, or more than the limit
+     */
+    public int addPartitions(String name, int partitions) throws IOException {
+        synchronized (catalogLock) {
+            Topic topic = requireTopic(name);
+            int before = topic.partitionCount();
+            int now = topic.addPartitions(dir.resolve("topics"), partitions, config.log(), opener, clock);
+            if (now != before) {
+                Map<String, Integer> counts = partitionCounts();
+                for (GroupCoordinator group : groups.values()) {
+                    group.topicsGrew(counts);
+                }
+            }
+            return now;
+        }
+    }
+
     /** The topic of that name, if it exists. */
     public Optional<Topic> topic(String name) {
         return Optional.ofNullable(topics.get(name));

@@ -52,7 +52,8 @@ import org.mqworkbook.storage.Record;
  *                                                             empty results after maxWaitMillis (long poll)
  *  0x002C CommitAll    group, member, generation,      0x8021 Ok(value = count): one checkpoint for all
  *                      count:int32, (topic, partition:int32, offset:int64)…
- *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x002C, v0
+ *  0x002D AddPartitions topic, partitions:int32        0x8021 Ok(value = partitions): grown, never shrunk
+ *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x002D
  *  any request                                         0x8004 Error(code:int32, message:string), chapter 5's
  * </pre>
  *
@@ -86,6 +87,7 @@ public sealed interface Message extends WireFrame {
     enum Api {
         CREATE_TOPIC(0x0021), PRODUCE(0x0022), FETCH(0x0023), JOIN(0x0024), HEARTBEAT(0x0025), SYNC(0x0026),
         COMMIT(0x0027), LEAVE(0x0028), COMMITTED(0x0029), DESCRIBE(0x002A), POLL(0x002B), COMMIT_ALL(0x002C),
+        ADD_PARTITIONS(0x002D),
         OK(0x8021), PRODUCED(0x8022), RECORDS(0x8023), ASSIGNED(0x8024), GROUP(0x8025), POLLED(0x8026),
         ERROR(Opcode.ERROR.code());
 
@@ -131,7 +133,7 @@ public sealed interface Message extends WireFrame {
     }
 
     /** What chapter 7's reader serves, as an unknown key's error message says it. */
-    String SERVED = "chapter 7's topics and groups (API keys 0x0000 and 0x0021-0x002C)";
+    String SERVED = "chapter 7's topics and groups (API keys 0x0000 and 0x0021-0x002D)";
 
     /**
      * Every API key chapter 7's broker reads, with its versions: the answer to {@link Frame.ApiVersions}.
@@ -178,6 +180,7 @@ public sealed interface Message extends WireFrame {
             case DESCRIBE -> Describe.read(in, header.apiVersion());
             case POLL -> Poll.read(in);
             case COMMIT_ALL -> CommitAll.read(in);
+            case ADD_PARTITIONS -> AddPartitions.read(in);
             case POLLED -> Polled.read(in);
             case OK -> Ok.read(in);
             case PRODUCED -> Produced.read(in);
@@ -227,6 +230,27 @@ public sealed interface Message extends WireFrame {
 
         static CreateTopic read(FieldReader in) {
             return new CreateTopic(in.correlationId(), in.readString("topic"), in.readInt("partitions"));
+        }
+    }
+
+    /**
+     * Grows a topic to {@code partitions} partitions (Kafka's {@code CreatePartitions}); never shrinks
+     * one. Answered by {@link Ok} with the count; groups that read the topic rebalance.
+     */
+    record AddPartitions(int correlationId, String topic, int partitions) implements Message {
+        @Override
+        public Api api() {
+            return Api.ADD_PARTITIONS;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, topic);
+            out.writeInt(partitions);
+        }
+
+        static AddPartitions read(FieldReader in) {
+            return new AddPartitions(in.correlationId(), in.readString("topic"), in.readInt("partitions"));
         }
     }
 

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "mq7", mixinStandardHelpOptions = true, version = "mq7 (MQ Workbook chapter 7)",
     description = "Topics, partitions and consumer groups over the network (MQ Workbook, chapter 7).",
-    subcommands = {ServerCommand.class, CreateTopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-        DescribeCommand.class})
+    subcommands = {ServerCommand.class, CreateTopicCommand.class, AddPartitionsCommand.class, ProduceCommand.class,
+        ConsumeCommand.class, DescribeCommand.class})
 public final class DispatchCli implements Callable<Integer> {
     /** The command worked (chapter 5's exit codes). */
     public static final int OK = MqCli.OK;

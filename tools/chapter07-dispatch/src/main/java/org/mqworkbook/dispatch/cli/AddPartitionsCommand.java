@@ -1,0 +1,41 @@
+package org.mqworkbook.dispatch.cli;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import org.mqworkbook.dispatch.client.DispatchClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mq7 add-partitions}: grows a topic to a larger partition count, as
+ * {@code kafka-topics --alter --partitions} does. Groups that read it rebalance and pick the new
+ * partitions up. The broker refuses fewer partitions than the topic has: a partition is never removed.
+ */
+@Command(name = "add-partitions", mixinStandardHelpOptions = true,
+    description = "Grows a topic to more partitions (never fewer). Keys may map to other partitions from then on.")
+final class AddPartitionsCommand implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions connection;
+
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "the topic's name")
+    String topic;
+
+    @Option(names = {"-p", "--partitions"}, required = true, description = "the partition count it should have")
+    int partitions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (DispatchClient client = connection.connect()) {
+            int now = client.addPartitions(topic, partitions);
+            spec.commandLine().getOut().println("topic " + topic + " has " + now + " partitions");
+        }
+        return DispatchCli.OK;
+    }
+}
