@@ -55,13 +55,23 @@ public final class TopicTrie {
 
     /**
      * Binds {@code queue} with the topic {@code pattern}. Binding the same pattern to the same queue
-     * twice changes nothing, as in RabbitMQ. Walk (creating as needed) one node per pattern word, then
-     * add the queue to the last node.
+     * twice changes nothing, as in RabbitMQ. The pattern's words are {@link TopicPattern#words}; see
+     * {@link #add(List, String)}.
      */
     public void add(String pattern, String queue) {
+        add(TopicPattern.words(pattern), queue);
+    }
+
+    /**
+     * Binds {@code queue} with a pattern already split into words, {@link TopicPattern#ONE_WORD} and
+     * {@link TopicPattern#ANY_WORDS} being the wildcards: how another dialect with other separators and
+     * wildcard characters (MQTT's filters, {@link MqttSubscriptions}) uses the same trie. Walk (creating as
+     * needed) one node per pattern word, then add the queue to the last node.
+     */
+    public void add(List<String> patternWords, String queue) {
         // BEGIN EXERCISE 7.4
         Node node = root;
-        for (String word : TopicPattern.words(pattern)) {
+        for (String word : patternWords) {
             node = node.children.computeIfAbsent(word, w -> new Node());
         }
         node.queues.add(queue);
@@ -70,12 +80,20 @@ public final class TopicTrie {
 
     /**
      * The queues whose patterns match {@code routingKey}, each once, however many of its patterns match
-     * (a queue bound with both {@code "a.*"} and {@code "#"} gets one copy of {@code "a.b"}). Start a
-     * {@link Walk} at the root with no word consumed yet.
+     * (a queue bound with both {@code "a.*"} and {@code "#"} gets one copy of {@code "a.b"}); see
+     * {@link #match(List)}.
      */
     public Set<String> match(String routingKey) {
+        return match(TopicPattern.words(routingKey));
+    }
+
+    /**
+     * The queues whose patterns match a key already split into words, each once. Start a {@link Walk} at
+     * the root with no word consumed yet.
+     */
+    public Set<String> match(List<String> keyWords) {
         // BEGIN EXERCISE 7.4
-        Walk walk = new Walk(TopicPattern.words(routingKey));
+        Walk walk = new Walk(keyWords);
         walk.from(root, 0);
         return walk.queues;
         // END EXERCISE 7.4
