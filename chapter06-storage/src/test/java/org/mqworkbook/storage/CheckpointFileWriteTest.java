@@ -124,7 +124,15 @@ class CheckpointFileWriteTest {
                     // the power failed during the write
                 }
                 disk.crash();
-                String after = text(checkpoint(FileOpener.REAL).read()).substring(0, 10);
+                String after;
+                try {
+                    after = text(checkpoint(FileOpener.REAL).read()).substring(0, 10);
+                } catch (IOException | RuntimeException unreadable) {
+                    throw new AssertionError("crash at operation " + point + " of " + operations + " (" + mode
+                        + ", disk seed " + seed + "): the checkpoint cannot be read after the power cut: "
+                        + unreadable.getMessage() + ". The real name must hold the old checkpoint or the new, "
+                        + "whole: force the temporary file before renaming it (" + README + ")", unreadable);
+                }
                 assertThat(after).as("crash at operation %d of %d (%s, disk seed %d): the old checkpoint or the "
                     + "new, never an error or a mix (%s)", point, operations, mode, seed, README)
                     .isIn("orders#0=1", "orders#0=2");

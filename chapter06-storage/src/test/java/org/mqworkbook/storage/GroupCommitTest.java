@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -53,6 +54,21 @@ class GroupCommitTest {
             .until(() -> firstSyncStarted.getCount() == 0 || leader.isDone());
         if (leader.isDone()) {
             leader.get(); // throws what the leader threw
+        }
+    }
+
+    /**
+     * {@code commit.appended(offset)} while the leader's fsync is held: it must return at once. If it
+     * waits, the fsync runs with the lock held, and every producer stalls behind the disk.
+     */
+    private void appendWhileSyncing(GroupCommit commit, long offset) throws Exception {
+        Future<?> append = producers.submit(() -> commit.appended(offset));
+        try {
+            append.get(2, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("appended(" + offset + ") waited while another producer's fsync ran: the "
+                + "fsync runs with the lock held. Hold the lock only to decide who syncs and to publish the "
+                + "durable offset, and call the fsync outside it (README 6.2, hint 3)", e);
         }
     }
 
@@ -98,7 +114,7 @@ class GroupCommitTest {
         List<Future<?>> waiters = new ArrayList<>();
         for (long offset = 1; offset <= 10; offset++) {
             long mine = offset;
-            commit.appended(mine);
+            appendWhileSyncing(commit, mine);
             waiters.add(producers.submit(() -> {
                 commit.awaitDurable(mine);
                 return null;
@@ -126,7 +142,7 @@ class GroupCommitTest {
             return null;
         });
         awaitFirstSync(leader);
-        commit.appended(1); // written while the first fsync is already running
+        appendWhileSyncing(commit, 1); // written while the first fsync is already running
 
         releaseFirstSync.countDown();
         leader.get(5, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,11 +108,18 @@ class LogTest {
     @Test
     void neverRollsAnEmptySegment() throws IOException {
         Log log = open(LogConfig.DEFAULT.withSegmentAge(Duration.ofMillis(1)));
+        LogSegment empty = log.segments().get(0);
 
         clock.advance(Duration.ofHours(5));
         append(log, "first");
 
-        assertThat(log.segments()).hasSize(1);
+        assertThat(log.segments()).as("an empty segment is never too old: the first record goes into it, "
+            + "not into a new segment with the same base offset that replaces it").singleElement()
+            .isSameAs(empty);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".log")).count()).isEqualTo(1);
+        }
+        assertThat(valueOf(log.read(0, 1_000).get(0))).isEqualTo("first");
     }
 
     @Test
@@ -164,6 +172,25 @@ class LogTest {
         assertThat(Files.exists(dir.resolve("00000000000000000000.log"))).as("the files are gone").isFalse();
         assertThatThrownBy(() -> log.read(0, 100)).isInstanceOf(OffsetOutOfRangeException.class);
         assertThat(log.read(log.logStartOffset(), 100)).isNotEmpty();
+    }
+
+    @Test
+    void retentionNeverDeletesTheActiveSegmentEvenWhenEveryRecordIsTooOld() throws IOException {
+        Log log = open(SMALL.withRetention(Long.MAX_VALUE, Duration.ofDays(1)));
+        for (int i = 0; i < 10; i++) {
+            append(log, "old" + i); // two segments: 0..6 and the active one, 7..9
+        }
+        LogSegment active = log.segments().get(log.segments().size() - 1);
+        clock.advance(Duration.ofDays(2));
+
+        int deleted = log.deleteRetainedSegments();
+
+        assertThat(deleted).as("only the closed segment goes: the active one is where the next record lands")
+            .isEqualTo(1);
+        assertThat(log.segments()).singleElement().isSameAs(active);
+        assertThat(log.logStartOffset()).isEqualTo(7);
+        assertThat(append(log, "new")).as("the log carries on from where it was").isEqualTo(10);
+        assertThat(valueOf(log.read(7, 1_000).get(0))).isEqualTo("old7");
     }
 
     @Test
