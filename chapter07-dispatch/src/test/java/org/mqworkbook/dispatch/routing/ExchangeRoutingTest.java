@@ -136,6 +136,34 @@ class ExchangeRoutingTest {
     }
 
     @Test
+    void aVoidHeaderIsNotAWildcardOnlyAVoidArgumentIs() {
+        Exchange exchange = new Exchange("valued", ExchangeType.HEADERS);
+        exchange.bind("Q", args("format", "pdf"));
+        assertThat(exchange.route("", args("format", null)))
+            .as("the argument wants format=pdf; a header present without a value is not pdf: void matches "
+                + "anything only on the binding's side (%s)", README).isEmpty();
+    }
+
+    @Test
+    void onlyArgumentsStartingWithXDashAreTheBrokers() {
+        Exchange exchange = new Exchange("xml", ExchangeType.HEADERS);
+        exchange.bind("Q", args("x-match", "all", "xml-format", "strict"));
+        assertThat(exchange.route("", args("format", "pdf")))
+            .as("xml-format is an ordinary argument (it starts with \"x\", not \"x-\"): it must be compared, and "
+                + "it is missing (%s)", README).isEmpty();
+        assertThat(exchange.route("", args("xml-format", "strict"))).containsExactly("Q");
+    }
+
+    @Test
+    void xMatchItselfIsNeverComparedNotEvenWithTheWithXForms() {
+        Exchange exchange = new Exchange("with-x-only", ExchangeType.HEADERS);
+        exchange.bind("Q", args("x-match", "any-with-x", "color", "red"));
+        assertThat(exchange.route("", args("x-match", "any-with-x")))
+            .as("a message header named x-match equal to the binding's is not a match: x-match says how to "
+                + "compare, it is never compared itself, and color is missing (%s)", README).isEmpty();
+    }
+
+    @Test
     void headersExchangeWithNothingToCompareMatchesEverythingForAllAndNothingForAny() {
         Exchange exchange = new Exchange("empty-args", ExchangeType.HEADERS);
         exchange.bind("Q-all", args("x-match", "all", "x-note", "ignored"));

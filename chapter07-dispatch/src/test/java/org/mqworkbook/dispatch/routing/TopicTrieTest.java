@@ -66,6 +66,18 @@ class TopicTrieTest {
     }
 
     @Test
+    void aRoutingKeyWordThatIsLiterallyAStarOrAHashIsJustAWord() {
+        TopicTrie trie = new TopicTrie();
+        trie.add("a.b", "Q-ab");
+        trie.add("a.*", "Q-astar");
+        trie.add("a.#", "Q-ahash");
+        assertThat(trie.match("a.*")).as("the key word \"*\" is a word like any other: it matches the patterns "
+            + "'a.*' and 'a.#', not the literal 'a.b' (%s)", README).containsExactlyInAnyOrder("Q-astar", "Q-ahash");
+        assertThat(trie.match("a.#")).as("nor does a key word \"#\" stand for anything (%s)", README)
+            .containsExactlyInAnyOrder("Q-astar", "Q-ahash");
+    }
+
+    @Test
     void agreesWithTheNaiveMatcherOnRandomPatternsAndKeys(Random random) {
         List<String> patterns = new ArrayList<>();
         TopicTrie trie = new TopicTrie();
@@ -75,7 +87,7 @@ class TopicTrieTest {
             trie.add(pattern, "q" + i);
         }
         for (int k = 0; k < 300; k++) {
-            String key = randomKey(random, new String[] {"a", "b", "", "c"});
+            String key = randomKey(random, new String[] {"a", "b", "", "c", "*", "#"});
             Set<String> expected = new LinkedHashSet<>();
             for (int i = 0; i < patterns.size(); i++) {
                 if (TopicPattern.matches(patterns.get(i), key)) {
