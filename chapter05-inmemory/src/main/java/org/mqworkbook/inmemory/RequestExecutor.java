@@ -3,6 +3,7 @@ package org.mqworkbook.inmemory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mqworkbook.marker.ExerciseNotDone;
 

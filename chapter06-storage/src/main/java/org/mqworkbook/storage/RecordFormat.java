@@ -1,7 +1,10 @@
 package org.mqworkbook.storage;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.mqworkbook.marker.ExerciseNotDone;
 

@@ -64,8 +64,9 @@ final class TestReport {
 
     private void printCompileProblems(TestRun run) {
         List<ChapterCompiler.Problem> problems = run.compileProblems();
-        out.println(highlight.bad("Does not compile") + " (javac, with the build's flags: warnings count as "
-            + "errors). Fix the first one first: the others often follow from it.");
+        out.println(highlight.bad("Does not compile") + " (javac, with the build's flags: -Xlint:all; only the "
+            + "errors stop it, warnings are listed after them). Fix the first one first: the others often "
+            + "follow from it.");
         out.println();
         for (ChapterCompiler.Problem p : problems.stream().limit(MAX_COMPILE_PROBLEMS).toList()) {
             String where = p.file() == null ? "" : workbook.show(p.file()) + (p.line() > 0 ? ":" + p.line() : "")

@@ -134,7 +134,10 @@ final class ExerciseRun {
 
     private static String describe(Throwable failure) {
         String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        String firstLines = String.join(" ", text.lines().limit(6).map(String::strip).toList());
-        return firstLines.length() > 500 ? firstLines.substring(0, 497) + "..." : firstLines;
+        // Enough lines for AssertJ's longest usual message ("... but could not find the following elements:
+        // [...]" is its ninth line), cut at a length that still fits a terminal screen.
+        String firstLines = String.join(" ", text.lines().limit(12).map(String::strip)
+            .filter(line -> !line.isEmpty()).toList());
+        return firstLines.length() > 900 ? firstLines.substring(0, 897) + "..." : firstLines;
     }
 }

@@ -24,8 +24,10 @@ import java.util.stream.Stream;
  * included (the explanation must be there when the learner needs it). Inside a region, the solution's
  * lines are replaced by {@code throw new ExerciseNotDone("5.3");} — or, if the region holds lines
  * starting with {@code //> }, by those lines uncommented (for the rare body that must return something
- * instead of throwing). Then imports that only the removed code used are dropped, and the marker's
- * import is added where needed, so the skeleton compiles cleanly under {@code -Werror} and checkstyle.
+ * instead of throwing). The imports are kept, even those only the removed code used: the learner's
+ * answer will need them, and a learner who fills in a region should not have to edit the file outside it
+ * (javac does not warn about an unused import, and the learner's module is not style-checked). The
+ * marker's import is added where needed.
  *
  * <p>Files that are not Java sources are copied unchanged. This class is stateless and thread safe.
  */
@@ -66,7 +68,7 @@ public final class SkeletonGenerator {
             next = region.endLine() - 1; // the END line is copied with what follows
         }
         out.addAll(lines.subList(next, lines.size()));
-        List<String> tidy = tidyImports(out, usesMarker);
+        List<String> tidy = tidyImports(out, usesMarker, Set.of()); // every import of the solution stays
         return String.join("\n", tidy) + (solutionSource.endsWith("\n") ? "\n" : "");
     }
 
@@ -176,9 +178,10 @@ public final class SkeletonGenerator {
      * every other line as the learner wrote it: the {@code ./workbook reset} of one exercise.
      *
      * <p>The learner's regions of {@code exercise} are matched to the skeleton's by their order in the
-     * file. Imports are then tidied by the generator's own rule (drop what nothing uses any more, add the
-     * marker's import if a restored body throws it), so that resetting every exercise of an otherwise
-     * untouched file gives back the generated skeleton byte for byte.
+     * file. Imports are then tidied: an import the learner added that nothing uses any more is dropped (the
+     * skeleton's own imports stay, as the generator keeps them), and the marker's import is added if a
+     * restored body throws it, so that resetting every exercise of an otherwise untouched file gives back
+     * the generated skeleton byte for byte.
      *
      * @param file           names the source in error messages
      * @param learnerSource  the learner's file
@@ -212,7 +215,16 @@ public final class SkeletonGenerator {
         // so only ask for it when it is not already there
         boolean needsMarkerImport = out.stream().anyMatch(line -> line.contains("new ExerciseNotDone("))
             && out.stream().noneMatch(line -> line.strip().equals(MARKER_IMPORT));
-        return String.join("\n", tidyImports(out, needsMarkerImport)) + (learnerSource.endsWith("\n") ? "\n" : "");
+        // An import the skeleton has stays; one the learner added for the restored answer goes once unused.
+        Set<String> mayDrop = new TreeSet<>();
+        Set<String> skeletonImports = Set.copyOf(skeletonSource.lines().map(String::strip).toList());
+        for (String line : out) {
+            if (IMPORT.matcher(line).matches() && !skeletonImports.contains(line.strip())) {
+                mayDrop.add(line.strip());
+            }
+        }
+        return String.join("\n", tidyImports(out, needsMarkerImport, mayDrop))
+            + (learnerSource.endsWith("\n") ? "\n" : "");
     }
 
     /** The exercise ids marked anywhere below {@code solutionRoot}, in order. */
@@ -229,8 +241,11 @@ public final class SkeletonGenerator {
         return ids;
     }
 
-    /** Drops imports nothing uses any more; adds the marker's import if the skeleton throws it. */
-    private static List<String> tidyImports(List<String> lines, boolean usesMarker) {
+    /**
+     * Adds the marker's import, in sorted place, if the skeleton throws it, and drops the imports of
+     * {@code mayDrop} that nothing uses any more; every other import stays, for the learner's answer.
+     */
+    private static List<String> tidyImports(List<String> lines, boolean usesMarker, Set<String> mayDrop) {
         StringBuilder code = new StringBuilder();
         for (String line : lines) {
             if (!IMPORT.matcher(line).matches()) {
@@ -247,8 +262,9 @@ public final class SkeletonGenerator {
             if (m.matches()) {
                 String name = m.group(2);
                 String simple = name.substring(name.lastIndexOf('.') + 1);
-                if (!Pattern.compile("\\b" + Pattern.quote(simple) + "\\b").matcher(text).find()) {
-                    continue; // only the removed solution code used it
+                if (mayDrop.contains(line.strip())
+                    && !Pattern.compile("\\b" + Pattern.quote(simple) + "\\b").matcher(text).find()) {
+                    continue; // the learner added it for code that is gone
                 }
                 hasMarkerImport |= line.strip().equals(MARKER_IMPORT);
                 if (usesMarker && !hasMarkerImport && m.group(1) == null

@@ -3,6 +3,7 @@ package org.mqworkbook.storage.broker;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.mqworkbook.inmemory.BrokerException;
 import org.mqworkbook.inmemory.ErrorCode;

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
+import org.mqworkbook.dispatch.partition.Subscription;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.marker.ExerciseNotDone;
 import org.mqworkbook.storage.CheckpointFile;

@@ -1,7 +1,10 @@
 package org.mqworkbook.dispatch.partition;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.mqworkbook.marker.ExerciseNotDone;
 
 /**

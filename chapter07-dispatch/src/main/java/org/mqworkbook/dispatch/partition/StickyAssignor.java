@@ -1,7 +1,11 @@
 package org.mqworkbook.dispatch.partition;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.mqworkbook.marker.ExerciseNotDone;
 
 /**

@@ -1,5 +1,6 @@
 package org.mqworkbook.dispatch.routing;
 
+import java.util.LinkedHashSet;
 import java.util.Set;
 import org.mqworkbook.marker.ExerciseNotDone;
 

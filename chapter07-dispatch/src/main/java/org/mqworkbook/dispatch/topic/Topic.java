@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.mqworkbook.dispatch.partition.Murmur2Partitioner;
+import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.marker.ExerciseNotDone;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
