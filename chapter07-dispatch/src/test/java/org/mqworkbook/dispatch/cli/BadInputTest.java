@@ -76,6 +76,15 @@ class BadInputTest {
     }
 
     @Test
+    void growingATopicThatDoesNotExistExitsWithOneAndNamesTheTopic() {
+        int status = run("add-partitions", "--port", String.valueOf(server.port()), "no-such-topic", "-p", "4");
+
+        assertThat(status).as("exit status; stderr:\n%s", err).isEqualTo(DispatchCli.BROKER_ERROR);
+        assertThat(err.toString()).startsWith("error: UNKNOWN_TOPIC").contains("'no-such-topic'")
+            .doesNotContain("\tat ");
+    }
+
+    @Test
     void anUnreachableBrokerExitsWithOneAndNamesTheAddress() {
         server.close();
         int port = server.port();

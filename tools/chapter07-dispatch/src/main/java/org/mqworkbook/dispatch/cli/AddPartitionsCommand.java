@@ -6,8 +6,6 @@ import org.mqworkbook.dispatch.client.DispatchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,11 +19,8 @@ final class AddPartitionsCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "the topic's name")
-    String topic;
-
-    @Option(names = {"-p", "--partitions"}, required = true, description = "the partition count it should have")
-    int partitions;
+    @Mixin
+    TopicOptions target;
 
     @Spec
     CommandSpec spec;
@@ -33,8 +28,8 @@ final class AddPartitionsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (DispatchClient client = connection.connect()) {
-            int now = client.addPartitions(topic, partitions);
-            spec.commandLine().getOut().println("topic " + topic + " has " + now + " partitions");
+            int now = client.addPartitions(target.topic, target.partitions);
+            spec.commandLine().getOut().println("topic " + target.topic + " has " + now + " partitions");
         }
         return DispatchCli.OK;
     }

@@ -6,8 +6,6 @@ import org.mqworkbook.dispatch.client.DispatchClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,11 +19,8 @@ final class CreateTopicCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "the topic's name")
-    String topic;
-
-    @Option(names = {"-p", "--partitions"}, required = true, description = "how many partitions")
-    int partitions;
+    @Mixin
+    TopicOptions target;
 
     @Spec
     CommandSpec spec;
@@ -34,9 +29,10 @@ final class CreateTopicCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // No check here on purpose: the broker validates the count, and its message is the one to show.
         try (DispatchClient client = connection.connect()) {
-            client.createTopic(topic, partitions);
+            client.createTopic(target.topic, target.partitions);
         }
-        spec.commandLine().getOut().println("created topic " + topic + " with " + partitions + " partitions");
+        spec.commandLine().getOut().println("created topic " + target.topic + " with " + target.partitions
+            + " partitions");
         return DispatchCli.OK;
     }
 }
