@@ -132,12 +132,21 @@ final class ExerciseRun {
         return test.getLegacyReportingName();
     }
 
-    private static String describe(Throwable failure) {
+    /** The hint testkit's {@code Seeded} appends to a failure: {@code [replay with -Dseed=...]}. */
+    private static final Pattern REPLAY_HINT = Pattern.compile("\\[replay with -Dseed=-?\\d+\\]");
+
+    static String describe(Throwable failure) {
         String text = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         // Enough lines for AssertJ's longest usual message ("... but could not find the following elements:
         // [...]" is its ninth line), cut at a length that still fits a terminal screen.
         String firstLines = String.join(" ", text.lines().limit(12).map(String::strip)
             .filter(line -> !line.isEmpty()).toList());
-        return firstLines.length() > 900 ? firstLines.substring(0, 897) + "..." : firstLines;
+        String shown = firstLines.length() > 900 ? firstLines.substring(0, 897) + "..." : firstLines;
+        // A seeded test's failure ends with how to replay it (testkit's Seeded): never cut that off.
+        Matcher replay = REPLAY_HINT.matcher(text);
+        if (replay.find() && !shown.contains(replay.group())) {
+            shown = shown + " " + replay.group();
+        }
+        return shown;
     }
 }
