@@ -16,24 +16,27 @@ import org.mqworkbook.inmemory.ErrorCode;
  * correlation id and the field.
  */
 public final class FieldReader {
+    private final int apiKey;
+    /** The frame's name for error messages, once a chapter's reader has said it; null until then. */
     private String frame;
     private final int correlationId;
     private final ByteBuf payload;
 
     /**
-     * @param frame         the frame as error messages name it, for example {@code 0x0002 PUBLISH}
+     * @param apiKey        the frame's API key, which names it in error messages until {@link #nameFrame}
      * @param correlationId the frame's correlation id, for error messages
      * @param payload       exactly the frame's bytes after its header (a slice: nothing is copied)
      */
-    public FieldReader(String frame, int correlationId, ByteBuf payload) {
-        this.frame = frame;
+    public FieldReader(int apiKey, int correlationId, ByteBuf payload) {
+        this.apiKey = apiKey;
         this.correlationId = correlationId;
         this.payload = payload;
     }
 
     /**
      * Names the frame in error messages from now on, once the reader knows which it is, for example
-     * {@code 0x0002 PUBLISH} instead of the bare key the decoder started with.
+     * {@code 0x0002 PUBLISH} instead of the bare key. Pass a constant: this runs for every frame, and a
+     * name built here with {@code String.format} would cost every frame a formatting (it did, measurably).
      */
     public void nameFrame(String name) {
         this.frame = name;
@@ -133,8 +136,9 @@ public final class FieldReader {
 
     /** The error for a payload that breaks its layout, naming the frame and its correlation id. Fatal. */
     public ProtocolException malformed(String problem) {
+        String name = frame != null ? frame : FrameHeader.hex(apiKey); // formatted only when there is an error
         return new ProtocolException(ErrorCode.MALFORMED_FRAME, correlationId,
-            frame + " frame (correlation id " + correlationId + "): " + problem);
+            name + " frame (correlation id " + correlationId + "): " + problem);
     }
 
     private void require(String field, int bytes) {

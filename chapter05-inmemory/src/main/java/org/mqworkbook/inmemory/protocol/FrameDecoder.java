@@ -119,7 +119,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
      */
     public static WireFrame decodeFrame(FrameReader reader, ByteBuf frame) {
         FrameHeader header = new FrameHeader(frame.readUnsignedShort(), frame.readShort(), frame.readInt());
-        FieldReader fields = new FieldReader(FrameHeader.hex(header.apiKey()), header.correlationId(), frame);
+        FieldReader fields = new FieldReader(header.apiKey(), header.correlationId(), frame);
         WireFrame decoded = reader.read(header, fields);
         fields.requireEnd();
         return decoded;

@@ -45,9 +45,12 @@ public enum Opcode {
     ERROR(0x8004);
 
     private final int code;
+    /** {@link #describe()}, computed once: decoding names every frame with it. */
+    private final String description;
 
     Opcode(int code) {
         this.code = code;
+        this.description = FrameHeader.hex(code) + " " + name();
     }
 
     /** The API key on the wire, 0 to 65,535. */
@@ -72,6 +75,6 @@ public enum Opcode {
 
     /** The opcode as it appears in a hex dump and in error messages, for example {@code 0x0002 PUBLISH}. */
     public String describe() {
-        return FrameHeader.hex(code) + " " + name();
+        return description;
     }
 }

@@ -92,9 +92,12 @@ public sealed interface Message extends WireFrame {
         ERROR(Opcode.ERROR.code());
 
         private final int code;
+        /** {@link #describe()}, computed once: decoding names every frame with it. */
+        private final String description;
 
         Api(int code) {
             this.code = code;
+            this.description = FrameHeader.hex(code) + " " + name();
         }
 
         /** The API key on the wire. */
@@ -118,7 +121,7 @@ public sealed interface Message extends WireFrame {
 
         /** The API key and name, as error messages show them: {@code 0x0022 PRODUCE}. */
         public String describe() {
-            return FrameHeader.hex(code) + " " + name();
+            return description;
         }
 
         /** The command with this key, or null. */

@@ -178,7 +178,7 @@ public final class DispatchServer implements AutoCloseable {
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("dispatch-accept", true));
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("dispatch-io", true));
         requests = new DefaultEventExecutorGroup(requestThreads, new DefaultThreadFactory("dispatch-request", true));
-        api = new BrokerApi(broker, syncThreads, 2);
+        api = new BrokerApi(broker, syncThreads, requestThreads); // woken polls are answered as widely as requests
         BrokerApi served = api;
         ConnectionGuard admission = new ConnectionGuard(limits);
         guard = admission;
