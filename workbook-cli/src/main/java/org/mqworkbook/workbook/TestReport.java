@@ -200,7 +200,10 @@ final class TestReport {
         return others;
     }
 
-    /** The test's source file and, when the display name is its method's name, the method's line. */
+    /**
+     * The test's source file and the line where it failed (from the failure's stack), or else, when the
+     * display name is its method's name, the method's line.
+     */
     private Optional<String> testLocation(Chapter chapter, TestOutcome failure) {
         String className = failure.testClass().replaceFirst("\\$.*", "");
         Path file;
@@ -213,6 +216,12 @@ final class TestReport {
             file = found.get();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + chapter.testSources(), e);
+        }
+        if (!failure.location().isEmpty()) { // FileName.java:line, from the failure's own stack
+            int colon = failure.location().lastIndexOf(':');
+            if (file.getFileName().toString().equals(failure.location().substring(0, Math.max(0, colon)))) {
+                return Optional.of(workbook.show(file) + failure.location().substring(colon));
+            }
         }
         String method = failure.test().replaceFirst("\\(.*", "");
         Pattern declaration = Pattern.compile("\\bvoid\\s+" + Pattern.quote(method) + "\\s*\\(");

@@ -89,7 +89,8 @@ final class ExerciseRun {
                 Optional<Throwable> failure = result.getThrowable();
                 outcomes.add(new TestOutcome(className(test), test.getDisplayName(), exerciseOf(test), status,
                     status == TestOutcome.Status.FAILED ? markersIn(failure.orElse(null), fired) : Set.of(),
-                    failure.map(ExerciseRun::describe).orElse("")));
+                    failure.map(ExerciseRun::describe).orElse(""),
+                    failure.map(t -> locationIn(test, t)).orElse("")));
             } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && test.getParentId().isPresent()) {
                 // a class-level failure (a @BeforeAll, a bad configuration): no test of it ran
                 outcomes.add(new TestOutcome(test.getDisplayName(), "(class setup)", exerciseOf(test),
@@ -130,6 +131,32 @@ final class ExerciseRun {
             return name.substring(name.lastIndexOf('.') + 1);
         }
         return test.getLegacyReportingName();
+    }
+
+    /**
+     * {@code TopicTrieTest.java:93}: the frame of the failure's stack, or of its causes', that is in the
+     * test's own class (or a nested class of it), so that a parameterized test, whose display name names
+     * no method, still points at its failing line. Empty when no frame is in the test class.
+     */
+    static String locationIn(TestIdentifier test, Throwable failure) {
+        Optional<TestSource> source = test.getSource();
+        if (source.isEmpty() || !(source.get() instanceof MethodSource method)) {
+            return "";
+        }
+        String testClass = method.getClassName();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                String name = frame.getClassName();
+                boolean own = name.equals(testClass) || name.startsWith(testClass + "$");
+                if (own && frame.getFileName() != null && frame.getLineNumber() > 0) {
+                    return frame.getFileName() + ":" + frame.getLineNumber();
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return "";
     }
 
     /** The hint testkit's {@code Seeded} appends to a failure: {@code [replay with -Dseed=...]}. */

@@ -16,12 +16,12 @@ import java.util.Set;
  * build's report reads every module's file, and the workbook CLI reads the one its forked test JVM
  * wrote.
  *
- * <p>The layout: one header line starting with {@code #}, then one line per test, six fields separated
+ * <p>The layout: one header line starting with {@code #}, then one line per test, seven fields separated
  * by tabs (tabs and line breaks inside a field become spaces):
  * <pre>
  *  # role=exercise state=learner verdict=ok
- *  BoundedBlockingQueueTest ⇥ offerRefusesWhenFullWithoutWaiting() ⇥ 5.1 ⇥ FAILED ⇥ 5.1 ⇥ ExerciseNotDone: ...
- *  test class               ⇥ test                                ⇥ exercise ⇥ status ⇥ markers ⇥ message
+ *  BoundedBlockingQueueTest ⇥ offerRefusesWhenFullWithoutWaiting() ⇥ 5.1 ⇥ FAILED ⇥ 5.1 ⇥ ExerciseNotDone: ... ⇥ ...:44
+ *  test class               ⇥ test                                ⇥ exercise ⇥ status ⇥ markers ⇥ message ⇥ location
  * </pre>
  * The exercise is empty for a test of given code; markers are comma-separated exercise ids.
  *
@@ -37,7 +37,8 @@ public final class ResultsFile {
         for (TestOutcome o : outcomes) {
             text.append(clean(o.testClass())).append('\t').append(clean(o.test())).append('\t')
                 .append(o.exercise()).append('\t').append(o.status()).append('\t')
-                .append(String.join(",", o.markers())).append('\t').append(clean(o.message())).append('\n');
+                .append(String.join(",", o.markers())).append('\t').append(clean(o.message())).append('\t')
+                .append(clean(o.location())).append('\n');
         }
         try {
             Files.createDirectories(file.getParent());
@@ -61,14 +62,14 @@ public final class ResultsFile {
                 continue;
             }
             String[] row = line.split("\t", -1);
-            if (row.length != 6) {
-                throw new IllegalArgumentException(file + ": expected 6 tab-separated fields, found " + row.length
+            if (row.length != 6 && row.length != 7) {
+                throw new IllegalArgumentException(file + ": expected 7 tab-separated fields, found " + row.length
                     + " in: " + line);
             }
             Set<String> markers = new LinkedHashSet<>();
             Arrays.stream(row[4].split(",")).filter(m -> !m.isEmpty()).forEach(markers::add);
             outcomes.add(new TestOutcome(row[0], row[1], row[2], TestOutcome.Status.valueOf(row[3]), markers,
-                row[5]));
+                row[5], row.length == 7 ? row[6] : ""));
         }
         return outcomes;
     }

@@ -12,9 +12,17 @@ import java.util.Set;
  * @param markers     the exercises whose {@code ExerciseNotDone} marker was thrown during the test, in
  *                    any thread; not empty means "red because an exercise is not done"
  * @param message     the first line of the failure, or empty
+ * @param location    where in the test class it failed, {@code TopicTrieTest.java:93} (the deepest frame of
+ *                    the failure's stack that is in the test class), or empty
  */
 public record TestOutcome(String testClass, String test, String exercise, Status status, Set<String> markers,
-                          String message) {
+                          String message, String location) {
+
+    /** An outcome without a location: passed, skipped, or failed outside the test class's code. */
+    public TestOutcome(String testClass, String test, String exercise, Status status, Set<String> markers,
+                       String message) {
+        this(testClass, test, exercise, status, markers, message, "");
+    }
 
     /** How a test ended. */
     public enum Status { PASSED, FAILED, SKIPPED }

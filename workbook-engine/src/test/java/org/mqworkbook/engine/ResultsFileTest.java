@@ -19,7 +19,8 @@ class ResultsFileTest {
     @Test
     void readsBackWhatItWrote() {
         List<TestOutcome> outcomes = List.of(
-            new TestOutcome("QueueTest", "takes()", "5.1", Status.FAILED, Set.of("5.1", "5.2"), "not done"),
+            new TestOutcome("QueueTest", "takes()", "5.1", Status.FAILED, Set.of("5.1", "5.2"), "not done",
+                "QueueTest.java:44"),
             new TestOutcome("CodecTest", "decodes()", "", Status.PASSED, Set.of(), ""));
         Path file = dir.resolve("nested/results.tsv");
 
@@ -37,5 +38,14 @@ class ResultsFileTest {
 
         assertThat(Files.readString(file)).startsWith("# h\n");
         assertThat(ResultsFile.read(file).get(0).message()).isEqualTo("expected: 1 but was: 2");
+    }
+
+    @Test
+    void readsAFileOfSixFieldsWrittenBeforeTheLocationWasKept() throws Exception {
+        Path file = dir.resolve("old.tsv");
+        Files.writeString(file, "# h\nT\tt()\t5.1\tFAILED\t5.1\tnot done\n");
+
+        assertThat(ResultsFile.read(file)).containsExactly(
+            new TestOutcome("T", "t()", "5.1", Status.FAILED, Set.of("5.1"), "not done", ""));
     }
 }
