@@ -167,6 +167,27 @@ final class ExerciseCode {
                 skeleton.get(file).lines().toList()))));
     }
 
+    /**
+     * The learner's files that differ from the skeleton outside their exercise regions (imports aside),
+     * relative to the source root, in order: where the learner changed given code, which the tests assume
+     * as it is. Files added or removed by the learner are not listed (the compiler names those).
+     */
+    List<Path> changedOutsideRegions() {
+        List<Path> changed = new ArrayList<>();
+        for (Path file : learner.keySet()) {
+            if (!skeleton.containsKey(file) || unreadable.containsKey(file)) {
+                continue;
+            }
+            List<String> mine = outsideRegions(learner.get(file), learnerRegions.get(file));
+            List<String> given = outsideRegions(skeleton.get(file), ExerciseRegion.parse(file.toString(),
+                skeleton.get(file).lines().toList()));
+            if (!mine.equals(given)) {
+                changed.add(file);
+            }
+        }
+        return changed;
+    }
+
     /** The lines of {@code text} outside its regions' bodies, without import lines. */
     private static List<String> outsideRegions(String text, List<ExerciseRegion> regions) {
         List<String> lines = text.lines().toList();

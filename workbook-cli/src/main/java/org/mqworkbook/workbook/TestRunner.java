@@ -197,13 +197,20 @@ final class TestRunner {
     }
 
     /**
-     * A skeleton file imports {@code ExerciseNotDone}; once the learner has replaced every marker in it,
-     * the import is unused: harmless (a learner's module is not style-checked), but worth tidying.
+     * Notes after a run: a skeleton file imports {@code ExerciseNotDone}, and once the learner has replaced
+     * every marker in it the import is unused (harmless, but worth tidying); and a file changed outside its
+     * exercise regions, where the tests assume the given code.
      */
     private List<String> notes(ExerciseCode code) {
-        return code.unusedMarkerImports().stream().map(file -> workbook.show(code.root().resolve(file))
-            + " no longer uses its 'import org.mqworkbook.marker.ExerciseNotDone;': you can delete that line")
-            .toList();
+        List<String> notes = new ArrayList<>(code.unusedMarkerImports().stream()
+            .map(file -> workbook.show(code.root().resolve(file))
+                + " no longer uses its 'import org.mqworkbook.marker.ExerciseNotDone;': you can delete that line")
+            .toList());
+        // Changing given code is allowed, but the tests assume it as it is: say so, once per file.
+        code.changedOutsideRegions().forEach(file -> notes.add(workbook.show(code.root().resolve(file))
+            + " differs from the skeleton outside its exercise regions: the tests assume the given code as it is "
+            + "(git diff shows the change)"));
+        return notes;
     }
 
     private static void copyResources(Path from, Path to) {

@@ -86,6 +86,19 @@ class WorkbookEndToEndTest {
     }
 
     @Test
+    void aChangeOutsideTheExerciseRegionsIsPointedOut() {
+        copy.solve("5.1");
+        String source = copy.learnerSource(ChapterFiveCopy.QUEUE_FILE);
+        copy.write(ChapterFiveCopy.QUEUE_FILE, source.replace("public final class BoundedBlockingQueue",
+            "// a learner's note outside the regions\npublic final class BoundedBlockingQueue"));
+
+        ToyWorkbook.Result test = copy.run("", "test", "5.1");
+
+        assertThat(test.out()).contains("BoundedBlockingQueue.java differs from the skeleton outside its exercise "
+            + "regions");
+    }
+
+    @Test
     void aCompileErrorComesFirstWithItsFileLineAndCode() {
         copy.replaceRegionAfter(ChapterFiveCopy.QUEUE_FILE, "public void put(E element)", "5.1",
             List.of("elements.addLast(elemnt);"));
