@@ -13,7 +13,7 @@ public interface WireFrame {
     /** The frame's API key, 0 to 65,535: bit 15 set for what the broker sends (see {@link FrameHeader}). */
     int apiKey();
 
-    /** The version of this frame's layout; every frame so far is version 0. */
+    /** The version of this frame's layout: 0 unless the frame's chapter says otherwise. */
     default int apiVersion() {
         return 0;
     }

@@ -36,7 +36,7 @@ import org.mqworkbook.inmemory.ErrorCode;
  * that the broker pushes for a subscription carry the correlation id of the {@link Subscribe}.
  *
  * <p>The API key names the frame type ({@link Opcode} numbers chapter 5's); the version numbers its
- * layout, 0 for every frame so far. Later chapters keep this header and add keys of their own, the way
+ * layout, 0 for every chapter 5 frame. Later chapters keep this header and add keys of their own, the way
  * Kafka adds API keys and versions per feature instead of a new protocol.
  *
  * <p>Requests: {@link DeclareQueue}, {@link Publish}, {@link Receive}, {@link Subscribe},

@@ -29,7 +29,7 @@ import org.mqworkbook.inmemory.ErrorCode;
  * <p><b>Versions.</b> When a frame's layout changes, it keeps its key and gets a new version; a broker
  * reads the versions it knows and answers any other with {@code UNSUPPORTED_VERSION}, and
  * {@link Frame.ApiVersions} tells a client which keys and versions a broker speaks before it sends
- * them. Every layout so far is version 0.
+ * them. Chapter 5's layouts are all version 0; chapter 7's {@code Describe} has a version 1.
  *
  * @param apiKey        0 to 65,535
  * @param apiVersion    the layout's version, -32,768 to 32,767 (never negative from a correct peer)
