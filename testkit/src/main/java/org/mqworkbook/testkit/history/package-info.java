@@ -20,7 +20,10 @@
  *       without a failure"), exactly-once;
  *   <li>{@link org.mqworkbook.testkit.history.Ordering}: none, or per ordering key;
  *   <li>{@link org.mqworkbook.testkit.history.HistoryReport}: the violations by category, readable
- *       when it fails a test.
+ *       when it fails a test;
+ *   <li>{@link org.mqworkbook.testkit.history.OwnershipHistory}: who held which resource (a partition
+ *       in a group, a partition's leadership) and who worked on it: never two holders at once, no work
+ *       without holding, no committed position that moves backwards.
  * </ul>
  *
  * <p>The idea is Jepsen's: do not assert on each message as it arrives, which races with the broker,
