@@ -44,6 +44,13 @@ import org.mqworkbook.inmemory.protocol.WireFrame;
 public final class DispatchClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
+    /**
+     * How much longer than other requests a join may wait for its answer: the rebalance timeout of the
+     * broker's groups (their session timeout) is meant to stay below it. Kafka's consumer waits for a
+     * JoinGroup answer as long as its {@code max.poll.interval.ms} plus 5 seconds.
+     */
+    public static final Duration MAX_JOIN_WAIT = Duration.ofMinutes(5);
+
     private final Duration timeout;
     private final AtomicInteger correlationIds = new AtomicInteger();
     /** Requests sent and not answered yet, by correlation id; shared with the channel's AnswerHandler. */
@@ -136,9 +143,14 @@ public final class DispatchClient implements AutoCloseable {
         return ((Message.Polled) await(answer, timeout.plus(maxWait))).results();
     }
 
-    /** Joins a group for some topics; returns the generation and the member's partitions. */
+    /**
+     * Joins a group for some topics; returns the generation and the member's partitions once the group's
+     * rebalance completes, which may take up to the group's rebalance timeout (every other member must
+     * rejoin first). Waits at most the client's timeout plus {@link #MAX_JOIN_WAIT}.
+     */
     public Assignment join(String group, String member, List<String> topics) {
-        Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Join(id, group, member, topics)));
+        Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Join(id, group, member, topics)),
+            timeout.plus(MAX_JOIN_WAIT));
         return new Assignment(assigned.generation(), assigned.partitions());
     }
 

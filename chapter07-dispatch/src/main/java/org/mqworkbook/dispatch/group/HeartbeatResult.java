@@ -7,10 +7,10 @@ public enum HeartbeatResult {
     /** The member is in the current generation; keep consuming. */
     OK,
     /**
-     * The group has rebalanced since the member's generation: its commits are now refused, so fetch
-     * the new assignment ({@link GroupCoordinator#assignmentOf}) and read each newly
-     * owned partition from its committed offset. Kafka makes the member rejoin; here the coordinator has
-     * already reassigned, so asking is enough.
+     * The group is rebalancing, or has rebalanced since the member's generation: stop reading, commit what
+     * was processed (still accepted until the member rejoins), then {@link GroupCoordinator#join join}
+     * again and read each partition of the answer from its committed offset. Kafka answers
+     * {@code REBALANCE_IN_PROGRESS}, and its consumer does the same in {@code onPartitionsRevoked}.
      */
     REBALANCE_NEEDED,
     /** The member is not in the group (it left or its session expired): rejoin as a new member. */

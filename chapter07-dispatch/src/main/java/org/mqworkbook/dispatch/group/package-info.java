@@ -4,10 +4,12 @@
  * {@link org.mqworkbook.dispatch.partition.PartitionAssignor} and fences offset commits by generation.
  *
  * <pre>
- *  member ── join(topics) ──────────────▶ GroupCoordinator ── assign ──▶ PartitionAssignor
- *         ◀─ JoinResult(gen, partitions)        │ generation++ on every join, leave, expiry
- *         ── heartbeat(gen) ──▶ OK / REBALANCE_NEEDED / UNKNOWN_MEMBER
- *         ── commit(gen, tp, offset) ──▶ refused unless gen is current and tp is owned
+ *  member ── heartbeat(gen) ──▶ OK / REBALANCE_NEEDED / UNKNOWN_MEMBER
+ *         ── commit(gen, tp, offset) ──▶ refused unless gen is current, tp is owned, not yet rejoined
+ *         ── join(topics) ─────────────▶ GroupCoordinator: a join, leave or expiry starts a rebalance
+ *                                              │ the barrier: wait until every member has rejoined
+ *                                              │ (or the rebalance timeout removes the missing ones)
+ *         ◀─ JoinResult(gen + 1, partitions) ── assign ──▶ PartitionAssignor
  *                                              │
  *                                              ▼
  *                                  committed offsets (checkpoint file)

@@ -69,8 +69,11 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Bytes those requests hold or reserve for their answers (see {@link #cost}). */
     private final AtomicLong bytesInFlight = new AtomicLong();
-    /** Polls the broker holds, waiting for a record: while there are any, the connection is not idle. */
-    private final AtomicInteger outstandingPolls = new AtomicInteger();
+    /**
+     * Polls the broker holds, waiting for a record, and joins waiting for their group's rebalance: while
+     * there are any, the connection is not idle.
+     */
+    private final AtomicInteger heldByBroker = new AtomicInteger();
 
     DispatchServerHandler(Channel channel, BrokerApi api, EventExecutor ordered, int maxInFlight,
                           long maxBytesInFlight, ConnectionGuard.Watch watch) {
@@ -80,9 +83,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
         this.maxInFlight = maxInFlight;
         this.maxBytesInFlight = maxBytesInFlight;
         this.watch = watch;
-        // A parked poll is a connection waiting for the broker, not an idle one. An answer stuck in the outbound
-        // buffer is not: a client that does not read is closed once it has stalled for the idle timeout.
-        watch.waitingFor(() -> outstandingPolls.get() > 0);
+        // A parked poll or join is a connection waiting for the broker, not an idle one. An answer stuck in the
+        // outbound buffer is not: a client that does not read is closed once it has stalled for the idle timeout.
+        watch.waitingFor(() -> heldByBroker.get() > 0);
     }
 
     @Override
@@ -181,7 +184,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
         } else if (request instanceof Message.CreateTopic create) {
             answer = api.createTopic(create.topic(), create.partitions()).thenApply(count -> new Message.Ok(id, count));
         } else if (request instanceof Message.Join join) {
+            heldByBroker.incrementAndGet(); // until the whole group has rejoined
             answer = api.join(join.group(), join.member(), join.topics())
+                .whenComplete((joined, failure) -> heldByBroker.decrementAndGet())
                 .thenApply(joined -> new Message.Assigned(id, joined.generation(), joined.partitions()));
         } else if (request instanceof Message.Heartbeat beat) {
             answer = api.heartbeat(beat.group(), beat.member(), beat.generation())
@@ -228,9 +233,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
 
     /** A long poll: while the broker holds it, the connection is waiting, not idle. */
     private CompletableFuture<Message.Polled> poll(Message.Poll poll) {
-        outstandingPolls.incrementAndGet();
+        heldByBroker.incrementAndGet();
         return api.poll(poll.positions(), poll.maxBytes(), poll.maxWaitMillis(), poll.filter())
-            .whenComplete((results, failure) -> outstandingPolls.decrementAndGet())
+            .whenComplete((results, failure) -> heldByBroker.decrementAndGet())
             .thenApply(results -> {
                 List<Message.Polled.Result> answer = new ArrayList<>(results.size());
                 for (BrokerApi.Polled result : results) {

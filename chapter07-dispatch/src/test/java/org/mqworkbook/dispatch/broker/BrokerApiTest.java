@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mqworkbook.dispatch.group.Assignment;
+import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.group.IllegalGenerationException;
 import org.mqworkbook.dispatch.group.JoinResult;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
@@ -178,8 +178,14 @@ class BrokerApiTest {
         answer(api.commit("billing", "m1", joined.generation(), new PartitionOffset(P0, 3)));
         assertThat(answer(api.committed("billing", P0))).isEqualTo(OptionalLong.of(3));
 
-        JoinResult second = answer(api.join("billing", "m2", List.of(TOPIC)));
-        assertThat(second.generation()).isGreaterThan(joined.generation());
+        CompletableFuture<JoinResult> second = api.join("billing", "m2", List.of(TOPIC));
+        assertThat(second).as("m2 waits at the barrier until m1 has rejoined").isNotDone();
+        assertThat(answer(api.heartbeat("billing", "m1", joined.generation())))
+            .isEqualTo(HeartbeatResult.REBALANCE_NEEDED);
+        answer(api.commit("billing", "m1", joined.generation(), new PartitionOffset(P0, 3))); // m1 hands over
+        JoinResult rejoined = answer(api.join("billing", "m1", List.of(TOPIC)));
+        assertThat(answer(second).generation()).as("m1's rejoin completed the rebalance for both")
+            .isEqualTo(rejoined.generation()).isGreaterThan(joined.generation());
         assertThat(failure(api.commit("billing", "m1", joined.generation(), new PartitionOffset(P0, 4))))
             .as("a commit from the generation before the rebalance is fenced")
             .isInstanceOf(IllegalGenerationException.class);
@@ -228,8 +234,10 @@ class BrokerApiTest {
 
         assertThat(answer(api.addPartitions(TOPIC, 5))).isEqualTo(5);
 
-        Assignment now = answer(api.assignment("billing", "m1"));
-        assertThat(now.generation()).as("the group rebalanced").isGreaterThan(joined.generation());
+        assertThat(answer(api.heartbeat("billing", "m1", joined.generation()))).as("the group rebalances")
+            .isEqualTo(HeartbeatResult.REBALANCE_NEEDED);
+        JoinResult now = answer(api.join("billing", "m1", List.of(TOPIC)));
+        assertThat(now.generation()).as("a new generation").isGreaterThan(joined.generation());
         assertThat(now.partitions()).as("the member reads the new partitions too").hasSize(5);
         assertThat(answer(api.produce(TOPIC, null, "x".getBytes(UTF_8), null)).partition().partition())
             .isBetween(0, 4);

@@ -217,7 +217,7 @@ class TopicBrokerTest {
             broker.produce("orders", null, bytes("o" + i), null);
         }
         broker.produce("payments", bytes("p"), bytes("p0"), null);
-        JoinResult joined = broker.join("billing", "m1", Set.of("orders"));
+        JoinResult joined = broker.join("billing", "m1", Set.of("orders")).join(); // alone: answered at once
         assertThat(joined.partitions()).as("alone in billing, m1 owns the 3 partitions of orders").hasSize(3);
         broker.commit("billing", "m1", joined.generation(), new TopicPartition("orders", 0), 2);
         broker.commit("billing", "m1", joined.generation(), new TopicPartition("orders", 2), 3);
@@ -242,7 +242,7 @@ class TopicBrokerTest {
         assertThat(broker.heartbeat("billing", "m1", joined.generation()))
             .as("membership lives in memory: after a restart m1 is unknown and must rejoin")
             .isEqualTo(HeartbeatResult.UNKNOWN_MEMBER);
-        JoinResult rejoined = broker.join("billing", "m1", Set.of("orders"));
+        JoinResult rejoined = broker.join("billing", "m1", Set.of("orders")).join();
         assertThat(rejoined.partitions()).as("m1 rejoins and owns orders again").hasSize(3);
         broker.commit("billing", "m1", rejoined.generation(), new TopicPartition("orders", 0), 3);
         assertThat(broker.committed("billing", new TopicPartition("orders", 0))).as("and commits again")
@@ -308,7 +308,7 @@ class TopicBrokerTest {
         broker.createTopic("orders", 1);
         broker.produce("orders", null, bytes("a"), null);
         broker.produce("orders", null, bytes("b"), null);
-        JoinResult joined = broker.join("billing", "m1", Set.of("orders"));
+        JoinResult joined = broker.join("billing", "m1", Set.of("orders")).join();
         TopicPartition p0 = new TopicPartition("orders", 0);
 
         broker.commit("billing", "m1", joined.generation(), p0, 2);
@@ -349,10 +349,14 @@ class TopicBrokerTest {
         assertThat(broker.owners("billing")).as("alone, a owns every partition")
             .isEqualTo(Map.of("a", partitions(0, 1, 2, 3)));
         broker.join("billing", "b", Set.of("orders"));
+        assertThat(broker.owners("billing")).as("while b waits for a to rejoin, a still owns everything")
+            .isEqualTo(Map.of("a", partitions(0, 1, 2, 3), "b", List.of()));
+        broker.join("billing", "a", Set.of("orders"));
         assertThat(broker.owners("billing")).as("the range assignor splits 4 partitions between a and b")
             .isEqualTo(Map.of("a", partitions(0, 1), "b", partitions(2, 3)));
         broker.leave("billing", "a");
-        assertThat(broker.owners("billing")).as("after a leaves, b owns everything")
+        broker.join("billing", "b", Set.of("orders"));
+        assertThat(broker.owners("billing")).as("after a leaves and b rejoins, b owns everything")
             .isEqualTo(Map.of("b", partitions(0, 1, 2, 3)));
         assertThat(broker.owners("audit")).as("another group has its own, empty, membership").isEmpty();
     }
@@ -370,8 +374,8 @@ class TopicBrokerTest {
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("billing")
             .hasMessageContaining("2 members").hasMessageContaining("c");
         assertThat(broker.owners("billing")).as("the refused join changed nothing").containsOnlyKeys("a", "b");
-        assertThat(broker.join("billing", "a", Set.of("orders")).partitions())
-            .as("a member already in the group may rejoin").isNotEmpty();
+        assertThat(broker.join("billing", "a", Set.of("orders")).join().partitions())
+            .as("a member already in the group may rejoin (and so completes b's rebalance)").isNotEmpty();
     }
 
     private static List<TopicPartition> partitions(int... numbers) {

@@ -44,8 +44,8 @@ class CommittedOffsetsCrashTest {
     private final ManualClock clock = new ManualClock();
 
     private GroupCoordinator open(Path dir, FileOpener opener) throws IOException {
-        return GroupCoordinator.open("billing", new RangeAssignor(), Map.of("orders", PARTITIONS), SESSION, clock,
-            dir, opener);
+        return GroupCoordinator.open("billing", new RangeAssignor(), Map.of("orders", PARTITIONS), SESSION, SESSION,
+            clock, dir, opener);
     }
 
     /** Round r commits 10 × r on partition r mod 3 (commit), then 10 × r + 5 on every partition (commitAll). */
@@ -57,7 +57,7 @@ class CommittedOffsetsCrashTest {
             @Override
             public void workload(CrashSimulator disk, Path directory, List<String> acknowledged) throws IOException {
                 GroupCoordinator group = open(directory, disk::open);
-                int generation = group.join("a", Set.of("orders")).generation();
+                int generation = group.join("a", Set.of("orders")).join().generation();
                 for (int round = 1; round <= ROUNDS; round++) {
                     int p = round % PARTITIONS;
                     group.commit("a", generation, new TopicPartition("orders", p), 10L * round);

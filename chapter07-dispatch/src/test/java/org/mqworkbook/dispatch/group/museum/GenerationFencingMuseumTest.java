@@ -117,7 +117,7 @@ class GenerationFencingMuseumTest {
             history.sent("k", id(offset));
             history.acknowledged(id(offset));
         }
-        JoinResult a = group.join("a", ORDERS);
+        JoinResult a = group.join("a", ORDERS).join(); // alone: answered at once
         assertThat(a.partitions()).as("alone in the group, a reads partition 0").containsExactly(P0);
         process("a", resumeAt(committed), 10);
         commit.commit("a", a.generation(), P0, 10);
@@ -128,7 +128,7 @@ class GenerationFencingMuseumTest {
         assertThat(group.expireMembers()).as("a's session expired").isEqualTo(1);
         history.failure("a paused for longer than its session timeout and was expelled");
 
-        JoinResult b = group.join("b", ORDERS);
+        JoinResult b = group.join("b", ORDERS).join();
         assertThat(b.partitions()).as("b takes over partition 0").containsExactly(P0);
         assertThat(b.generation()).as("in a later generation than a's").isGreaterThan(a.generation());
         long from = resumeAt(committed);
@@ -146,7 +146,7 @@ class GenerationFencingMuseumTest {
      */
     private long theNextOwnerTakesOver(Commit commit, Function<TopicPartition, OptionalLong> committed) {
         group.leave("b");
-        JoinResult c = group.join("c", ORDERS);
+        JoinResult c = group.join("c", ORDERS).join();
         assertThat(c.partitions()).as("c takes over partition 0").containsExactly(P0);
         long from = resumeAt(committed);
         process("c", from, MESSAGES);

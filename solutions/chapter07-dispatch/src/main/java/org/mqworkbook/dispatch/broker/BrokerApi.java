@@ -45,9 +45,12 @@ import org.mqworkbook.storage.Record;
  *       longer "acknowledged".
  *   <li>{@link #poll} answers at once if any partition has something new; otherwise it parks until a
  *       record is appended to one of them or its wait is over, and completes on one of the poll threads.
+ *   <li>{@link #join} waits at the group's barrier until every member has rejoined, or until the
+ *       rebalance timeout removes the ones that have not; it completes on the thread whose request (or
+ *       whose housekeeping) completed the rebalance.
  *   <li>Every other method runs on the calling thread and returns a completed future. They return
- *       futures anyway because their successors will not all be quick: a join that waits for the whole
- *       group to rejoin, a commit that waits for its replicas.
+ *       futures anyway because their successors will not all be quick: a commit that waits for its
+ *       replicas.
  * </ul>
  *
  * <p>Failures complete the future exceptionally with the broker's exception, unwrapped:
@@ -101,6 +104,8 @@ public final class BrokerApi implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timers;
     /** Polls parked now, so that close() can answer them. */
     private final Set<CompletableFuture<List<Polled>>> parkedPolls = ConcurrentHashMap.newKeySet();
+    /** Joins waiting at a group's barrier, so that close() can answer them. */
+    private final Set<CompletableFuture<JoinResult>> parkedJoins = ConcurrentHashMap.newKeySet();
     private final Runnable stopListening;
     private volatile boolean closed;
 
@@ -319,9 +324,30 @@ public final class BrokerApi implements AutoCloseable {
         return size;
     }
 
-    /** Joins (or rejoins) a group; see {@link TopicBroker#join}. */
+    /**
+     * Joins (or rejoins) a group; completes once the group's rebalance does. See {@link TopicBroker#join}.
+     */
     public CompletableFuture<JoinResult> join(String group, String member, List<String> topics) {
-        return now(() -> broker.join(group, member, new HashSet<>(topics)));
+        CompletableFuture<JoinResult> answer = new CompletableFuture<>();
+        parkedJoins.add(answer);
+        answer.whenComplete((result, failure) -> parkedJoins.remove(answer));
+        now(() -> broker.join(group, member, new HashSet<>(topics))).whenComplete((joining, refused) -> {
+            if (refused != null) {
+                answer.completeExceptionally(refused);
+            } else {
+                joining.whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        answer.completeExceptionally(failure);
+                    } else {
+                        answer.complete(result);
+                    }
+                });
+            }
+        });
+        if (closed) {
+            answer.completeExceptionally(new ShuttingDownException()); // close() may have missed it
+        }
+        return answer;
     }
 
     /** Refreshes the member's session; see {@link TopicBroker#heartbeat}. */
@@ -406,7 +432,7 @@ public final class BrokerApi implements AutoCloseable {
     }
 
     /**
-     * Refuses new requests, answers parked polls with {@link ShuttingDownException}, acknowledges the
+     * Refuses new requests, answers parked polls and joins with {@link ShuttingDownException}, acknowledges the
      * records already appended once their fsync is done, and stops the threads. Idempotent. The broker
      * underneath stays open.
      */
@@ -432,6 +458,9 @@ public final class BrokerApi implements AutoCloseable {
             parked.completeExceptionally(new ShuttingDownException());
         }
         parkedPolls.clear();
+        for (CompletableFuture<JoinResult> parked : List.copyOf(parkedJoins)) {
+            parked.completeExceptionally(new ShuttingDownException());
+        }
         durability.close();
     }
 }

@@ -17,6 +17,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -288,13 +289,15 @@ public final class TopicBroker implements Closeable {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * Adds the member to the group (creating the group on first use) for the given topics, rebalances,
-     * and returns its generation and partitions.
+     * Adds the member to the group (creating the group on first use) for the given topics; the answer
+     * completes with its generation and partitions once the group's rebalance does
+     * ({@link GroupCoordinator#join}). The group's rebalance timeout is its session timeout.
      *
      * @throws UnknownTopicException    if one of the topics does not exist
      * @throws IllegalArgumentException if the group name is illegal or no topic is named
      */
-    public JoinResult join(String group, String member, Set<String> topicNames) throws IOException {
+    public CompletableFuture<JoinResult> join(String group, String member, Set<String> topicNames)
+        throws IOException {
         if (topicNames.isEmpty()) {
             throw new IllegalArgumentException("member " + member + " of group " + group + " subscribes to no topic");
         }
@@ -480,7 +483,7 @@ public final class TopicBroker implements Closeable {
                 }
                 Path groupDir = Files.createDirectories(dir.resolve("groups").resolve(name));
                 group = GroupCoordinator.open(name, config.assignor().get(), partitionCounts(),
-                    config.sessionTimeout(), clock, groupDir, opener);
+                    config.sessionTimeout(), config.sessionTimeout(), clock, groupDir, opener);
                 groups.put(name, group);
             }
             return group;

@@ -30,12 +30,19 @@ import org.mqworkbook.storage.Record;
  * }                                 // close() commits and leaves, so the others take over at once
  * }</pre>
  *
- * <p>Every {@link #poll()} heartbeats first. When the group has rebalanced ({@code REBALANCE_NEEDED}),
- * the member fetches its new assignment and starts each partition from the group's committed offset;
- * when the group no longer knows it (its session expired: a long pause), it joins again. Positions of
- * partitions it lost are dropped without a commit: the commit would be refused (generation fencing), and
- * the new owner re-reads from the last commit. That is the "eager" rebalance of Kafka's classic protocol;
- * the cooperative one keeps the partitions that do not move.
+ * <p>Every {@link #poll()} heartbeats first, and a poll means "I have processed what the last poll
+ * returned". When the group rebalances ({@code REBALANCE_NEEDED}), the member commits those positions
+ * (its last chance: once it rejoins it has given up its partitions), joins again, and waits at the group's
+ * barrier until every member has done the same; then it starts each partition of its new assignment from
+ * the group's committed offset. When the group no longer knows it (its session expired: a long pause),
+ * its positions are dropped without a commit — the commit would be refused (generation fencing) and the
+ * new owner re-reads from the last commit — and it joins as a new member. That is the "eager" rebalance
+ * of Kafka's classic protocol, with its auto-commit on revocation; the cooperative one keeps the
+ * partitions that do not move.
+ *
+ * <p>What the barrier cannot do for an application: if processing one batch takes longer than the
+ * group's rebalance timeout, the member is removed while it still works, and the partition's next owner
+ * starts on the same records. Kafka has the same limit ({@code max.poll.interval.ms}); keep batches short.
  */
 public final class GroupConsumer implements AutoCloseable {
     /**
@@ -92,7 +99,7 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
-     * Heartbeats (joining first if needed, adopting a new assignment if the group rebalanced), then
+     * Heartbeats (joining first if needed, rejoining if the group rebalances), then
      * long-polls every owned partition at once: returns as soon as one has records, or with nothing after
      * the {@link #maxWait(Duration) wait}.
      */
@@ -103,9 +110,12 @@ public final class GroupConsumer implements AutoCloseable {
         } else {
             HeartbeatResult beat = client.heartbeat(group, member, generation);
             if (beat == HeartbeatResult.REBALANCE_NEEDED) {
-                adopt(client.sync(group, member));
+                commit(); // what was processed, before giving the partitions up
+                positions.clear();
+                adopt(client.join(group, member, topics)); // waits until every member has rejoined
             } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
-                adopt(client.join(group, member, topics)); // expelled while paused: join again
+                positions.clear(); // expelled while paused: a commit would be refused
+                adopt(client.join(group, member, topics));
             }
         }
         List<ConsumedRecord> received = new ArrayList<>();
@@ -125,9 +135,10 @@ public final class GroupConsumer implements AutoCloseable {
 
     /**
      * Commits the position of every owned partition: call it after processing what {@link #poll()}
-     * returned. If the group rebalanced meanwhile the broker refuses it ({@code ILLEGAL_GENERATION}); the
-     * consumer then adopts its new assignment and returns false, and the records since the last commit
-     * will be read again by whoever owns them now.
+     * returned. A rebalance in progress does not stop it (the member still owns its partitions until it
+     * rejoins); if the group removed the member meanwhile (its session or the rebalance timed out) the
+     * broker refuses it ({@code ILLEGAL_GENERATION}): the method returns false, the next poll joins again,
+     * and the records since the last commit will be read again by whoever owns them now.
      *
      * @return whether the commit was accepted
      */
@@ -142,7 +153,7 @@ public final class GroupConsumer implements AutoCloseable {
             if (e.kind() != ErrorKind.ILLEGAL_GENERATION) {
                 throw e;
             }
-            return false; // the next poll's heartbeat says REBALANCE_NEEDED (or UNKNOWN_MEMBER) and catches up
+            return false; // the next poll's heartbeat says UNKNOWN_MEMBER (or REBALANCE_NEEDED) and rejoins
         }
     }
 

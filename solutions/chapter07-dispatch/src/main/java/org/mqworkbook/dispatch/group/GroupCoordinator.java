@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.Subscription;
@@ -31,19 +33,34 @@ import org.mqworkbook.storage.StorageException;
  * The coordinator of one consumer group: who is in the group, which partitions each member reads, and
  * the offsets the group has committed. Methods of this class are thread safe: every method holds one
  * lock for its whole body, so a join, an expiry and a commit are each atomic with respect to the others.
+ * The futures {@link #join} returns are completed after that lock is released, on the thread whose call
+ * completed the rebalance (a join, a leave or {@link #expireMembers}): whatever a caller chains on them
+ * runs there, never under the lock.
  *
- * <p>Every change of membership (a join, a leave, a session that expires) starts a new
- * <em>generation</em> and reassigns all partitions with the {@link PartitionAssignor}. The generation is
- * a fencing token: a commit is accepted only from a member of the current generation that owns the
- * partition in it. Without the fence, a member that was expelled while paused (a "zombie": a long GC
- * pause, a slow disk) wakes up and commits an old offset after the new owner has moved on, rewinding
- * the group. Kafka's {@code GroupCoordinator} does exactly this check ({@code ILLEGAL_GENERATION},
- * {@code UNKNOWN_MEMBER_ID}); since 2.5 it also fences the producer side of transactions the same way.
+ * <p><b>Generations.</b> Every change of membership (a join, a leave, a session that expires, a topic
+ * that grows) starts a <em>rebalance</em>, and every rebalance that completes starts a new
+ * <em>generation</em> in which the {@link PartitionAssignor} has reassigned all partitions. The
+ * generation is a fencing token: a commit is accepted only from a member of the current generation that
+ * owns the partition in it. Without the fence, a member that was expelled while paused (a "zombie": a
+ * long GC pause, a slow disk) wakes up and commits an old offset after the new owner has moved on,
+ * rewinding the group. Kafka's {@code GroupCoordinator} does exactly this check
+ * ({@code ILLEGAL_GENERATION}, {@code UNKNOWN_MEMBER_ID}).
  *
- * <p>Simplified on purpose: Kafka's rebalance is a two-step protocol (JoinGroup, then SyncGroup with an
- * assignment computed by the group leader) during which members stop consuming; here one call assigns
- * at once. A real broker also stores committed offsets as records in the compacted
- * {@code __consumer_offsets} topic, replicated like any other; here they are chapter 6's
+ * <p><b>The join barrier.</b> A rebalance does not hand out anything until every member has rejoined.
+ * Rejoining is how a member says "I have committed what I processed and stopped reading my partitions";
+ * until it has, it still owns them (and may still commit them) in the current generation. So the answer
+ * to every join of the round waits — the future stays incomplete — until the last known member has
+ * joined, and only then does the coordinator assign and answer them all at once. A member that does not
+ * rejoin within the rebalance timeout (measured on the injected clock from the start of the rebalance) is
+ * removed, and the others are answered without it. This is Kafka's classic "eager" protocol: its
+ * {@code PreparingRebalance} state holds JoinGroup requests in a purgatory until all members are in or
+ * {@code rebalance.timeout.ms} (the consumer's {@code max.poll.interval.ms}) has passed. Without the
+ * barrier, the new owner of a partition could start on it while the old owner was still processing it.
+ *
+ * <p>Simplified on purpose: Kafka follows the JoinGroup with a SyncGroup round trip, because its
+ * assignment is computed by one of the members (the group leader); here the coordinator assigns, so the
+ * join's answer carries the assignment. A real broker also stores committed offsets as records in the
+ * compacted {@code __consumer_offsets} topic, replicated like any other; here they are chapter 6's
  * {@link CheckpointFile} (temporary file, fsync, rename, fsync of the directory), as the ack checkpoint of
  * chapter 6's durable queues is.
  */
@@ -59,29 +76,46 @@ public final class GroupCoordinator {
     /** Topic → number of partitions. Guarded by lock: a broker adds topics as they are created. */
     private Map<String, Integer> partitionsPerTopic;
     private final Duration sessionTimeout;
+    private final Duration rebalanceTimeout;
     private final Clock clock;
     /** The checkpoint, or null for a group whose commits live only in memory. */
     private final CheckpointFile checkpointFile;
 
     /*
      * One ReentrantLock rather than synchronized methods so that the rule "every method locks" is
-     * visible in each method, and the rebalance helper can assert that its caller holds it.
+     * visible in each method, the helpers can assert that their caller holds it, and unlock() can tell
+     * the outermost hold (where join answers are sent) from a nested one.
      */
     private final ReentrantLock lock = new ReentrantLock();
     /** Member id → its state; a TreeMap so that rebalances see members in id order. Guarded by lock. */
     private final Map<String, Member> members = new TreeMap<>();
     /** Partition → the next offset the group will read from it. Guarded by lock. */
     private final Map<TopicPartition, Long> committed = new TreeMap<>();
+    /** Join answers decided under the lock, sent by {@link #unlock()} once it is released. Guarded by lock. */
+    private final List<Runnable> answers = new ArrayList<>();
     /** Set while {@link #commitAll} commits partition by partition: it writes one checkpoint at the end. */
     private boolean deferCheckpoint;
-    /** 0 before the first join. Guarded by lock. */
+    /** 0 before the first rebalance completes. Guarded by lock. */
     private int generation;
+    /**
+     * When the rebalance in progress gives up on members that have not rejoined; null while the group is
+     * stable (no rebalance in progress). Guarded by lock.
+     */
+    private Instant rebalanceDeadline;
 
     /** What the coordinator knows about one member. Guarded by the coordinator's lock. */
     private static final class Member {
         Set<String> topics;
+        /** When the member's session ends unless it is heard from again. */
         Instant deadline;
+        /**
+         * Its partitions in the current generation. While it waits at the barrier ({@code joining} set)
+         * it may no longer read or commit them, but they are still what it owned before: the sticky
+         * assignor keeps them where it can.
+         */
         List<TopicPartition> owned = List.of();
+        /** The answer to its join in the rebalance in progress; null if it has not rejoined yet. */
+        CompletableFuture<JoinResult> joining;
 
         Member(Set<String> topics, Instant deadline) {
             this.topics = topics;
@@ -90,17 +124,29 @@ public final class GroupCoordinator {
     }
 
     /**
-     * A group whose committed offsets live only in memory.
+     * A group whose committed offsets live only in memory, and whose rebalance timeout is its session
+     * timeout: a member has one session's time to rejoin.
      *
      * @param groupId            the group's name, used in messages
      * @param assignor           decides who reads what at every rebalance
      * @param partitionsPerTopic topic → its number of partitions
      * @param sessionTimeout     a member not heard from for this long is removed by {@link #expireMembers}
-     * @param clock              the time source for session deadlines
+     * @param clock              the time source for session and rebalance deadlines
      */
     public GroupCoordinator(String groupId, PartitionAssignor assignor, Map<String, Integer> partitionsPerTopic,
                             Duration sessionTimeout, Clock clock) {
-        this(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, null);
+        this(groupId, assignor, partitionsPerTopic, sessionTimeout, sessionTimeout, clock, null);
+    }
+
+    /**
+     * A group whose committed offsets live only in memory.
+     *
+     * @param rebalanceTimeout how long a rebalance waits for every member to rejoin before it removes the
+     *                         ones that have not (Kafka's {@code rebalance.timeout.ms})
+     */
+    public GroupCoordinator(String groupId, PartitionAssignor assignor, Map<String, Integer> partitionsPerTopic,
+                            Duration sessionTimeout, Duration rebalanceTimeout, Clock clock) {
+        this(groupId, assignor, partitionsPerTopic, sessionTimeout, rebalanceTimeout, clock, null);
     }
 
     /** The checkpoint of a group whose commits are kept in {@code dir}, written through {@code opener}. */
@@ -109,24 +155,33 @@ public final class GroupCoordinator {
     }
 
     private GroupCoordinator(String groupId, PartitionAssignor assignor, Map<String, Integer> partitionsPerTopic,
-                             Duration sessionTimeout, Clock clock, CheckpointFile checkpointFile) {
+                             Duration sessionTimeout, Duration rebalanceTimeout, Clock clock,
+                             CheckpointFile checkpointFile) {
         this.groupId = Objects.requireNonNull(groupId, "groupId");
         this.assignor = Objects.requireNonNull(assignor, "assignor");
         this.partitionsPerTopic = Map.copyOf(partitionsPerTopic);
         this.sessionTimeout = Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        this.rebalanceTimeout = Objects.requireNonNull(rebalanceTimeout, "rebalanceTimeout");
+        if (sessionTimeout.isNegative() || sessionTimeout.isZero() || rebalanceTimeout.isNegative()
+            || rebalanceTimeout.isZero()) {
+            throw new IllegalArgumentException("group " + groupId + " needs positive timeouts, not a session of "
+                + sessionTimeout + " and a rebalance of " + rebalanceTimeout);
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.checkpointFile = checkpointFile;
     }
 
     /**
-     * A group whose commits are checkpointed in {@code dir} on the real disk.
+     * A group whose commits are checkpointed in {@code dir} on the real disk, with a rebalance timeout
+     * equal to its session timeout.
      *
-     * @see #open(String, PartitionAssignor, Map, Duration, Clock, Path, FileOpener)
+     * @see #open(String, PartitionAssignor, Map, Duration, Duration, Clock, Path, FileOpener)
      */
     public static GroupCoordinator open(String groupId, PartitionAssignor assignor,
                                         Map<String, Integer> partitionsPerTopic, Duration sessionTimeout,
                                         Clock clock, Path dir) throws IOException {
-        return open(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, dir, FileOpener.REAL);
+        return open(groupId, assignor, partitionsPerTopic, sessionTimeout, sessionTimeout, clock, dir,
+            FileOpener.REAL);
     }
 
     /**
@@ -141,10 +196,11 @@ public final class GroupCoordinator {
      */
     public static GroupCoordinator open(String groupId, PartitionAssignor assignor,
                                         Map<String, Integer> partitionsPerTopic, Duration sessionTimeout,
-                                        Clock clock, Path dir, FileOpener opener) throws IOException {
+                                        Duration rebalanceTimeout, Clock clock, Path dir, FileOpener opener)
+        throws IOException {
         CheckpointFile file = checkpointIn(dir, opener);
-        GroupCoordinator coordinator =
-            new GroupCoordinator(groupId, assignor, partitionsPerTopic, sessionTimeout, clock, file);
+        GroupCoordinator coordinator = new GroupCoordinator(groupId, assignor, partitionsPerTopic, sessionTimeout,
+            rebalanceTimeout, clock, file);
         Optional<CheckpointFile.Content> content = file.read();
         if (content.isPresent()) {
             Properties properties = new Properties();
@@ -169,47 +225,82 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Adds {@code memberId} to the group, or updates its topics if it is already in it, and rebalances.
+     * Joins {@code memberId} to the group for {@code topics}: a new member, a member rejoining after its
+     * heartbeat answered {@link HeartbeatResult#REBALANCE_NEEDED}, or a member changing its topics. A join
+     * starts a rebalance if none is in progress, and from then on the member has given up its partitions:
+     * it can no longer commit them. The answer waits at the barrier until every member of the group has
+     * joined this round (or the rebalance timed out and {@link #expireMembers} removed the others), then
+     * carries the new generation and the member's partitions in it. A repeated join in a stable group with
+     * the same topics (an answer the member never received) is answered at once with what it owns.
      *
-     * @return the new generation and the member's partitions in it
+     * @return the member's generation and partitions once the rebalance completes; fails with an
+     *         {@link IllegalGenerationException} if the member leaves before that
      */
-    public JoinResult join(String memberId, Set<String> topics) {
+    public CompletableFuture<JoinResult> join(String memberId, Set<String> topics) {
         lock.lock();
         try {
             // BEGIN EXERCISE 7.2
-            Instant deadline = clock.instant().plus(sessionTimeout);
+            Instant now = clock.instant();
             Member member = members.get(memberId);
             if (member == null) {
-                members.put(memberId, new Member(Set.copyOf(topics), deadline));
+                member = new Member(Set.copyOf(topics), now.plus(sessionTimeout));
+                members.put(memberId, member);
             } else {
-                // A rejoin keeps what it owned, so the sticky assignor can give it back.
+                member.deadline = now.plus(sessionTimeout);
+                if (!rebalancing() && member.topics.equals(topics)) {
+                    return CompletableFuture.completedFuture(new JoinResult(generation, member.owned));
+                }
                 member.topics = Set.copyOf(topics);
-                member.deadline = deadline;
             }
-            rebalance();
-            return new JoinResult(generation, members.get(memberId).owned);
+            if (!rebalancing()) {
+                startRebalance(now);
+            }
+            if (member.joining == null) {
+                member.joining = new CompletableFuture<>(); // from here on it has given up its partitions
+            }
+            CompletableFuture<JoinResult> answer = member.joining;
+            completeRebalanceIfReady(); // the last member in lets everyone through
+            return answer;
             // END EXERCISE 7.2
         } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Removes {@code memberId} from the group and rebalances; nothing happens for an unknown member. */
-    public void leave(String memberId) {
-        lock.lock();
-        try {
-            // BEGIN EXERCISE 7.2
-            if (members.remove(memberId) != null) {
-                rebalance();
-            }
-            // END EXERCISE 7.2
-        } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /**
-     * Refreshes the member's session deadline and tells it whether it is still in the current generation.
+     * Removes {@code memberId} from the group; nothing happens for an unknown member. The others must
+     * rejoin to share its partitions, so this starts a rebalance — or, if one is in progress and the member
+     * was the last one the barrier waited for, completes it.
+     */
+    public void leave(String memberId) {
+        lock.lock();
+        try {
+            // BEGIN EXERCISE 7.2
+            Member member = members.remove(memberId);
+            if (member == null) {
+                return;
+            }
+            if (member.joining != null) {
+                CompletableFuture<JoinResult> waiting = member.joining;
+                IllegalGenerationException left = new IllegalGenerationException("member " + memberId
+                    + " left group " + groupId + " while its join waited for the rebalance");
+                answers.add(() -> waiting.completeExceptionally(left));
+            }
+            if (!members.isEmpty() && !rebalancing()) {
+                startRebalance(clock.instant());
+            }
+            completeRebalanceIfReady();
+            // END EXERCISE 7.2
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Refreshes the member's session deadline and tells it whether to go on: {@code OK} in a stable group
+     * when its generation is the current one; {@code REBALANCE_NEEDED} while a rebalance is in progress or
+     * when its generation is old (commit, then {@link #join} again); {@code UNKNOWN_MEMBER} if the group
+     * does not know it (it left, or was removed).
      *
      * @param generation the generation the member believes it is in
      */
@@ -222,17 +313,20 @@ public final class GroupCoordinator {
                 return HeartbeatResult.UNKNOWN_MEMBER;
             }
             member.deadline = clock.instant().plus(sessionTimeout);
-            return generation == this.generation ? HeartbeatResult.OK : HeartbeatResult.REBALANCE_NEEDED;
+            return rebalancing() || generation != this.generation
+                ? HeartbeatResult.REBALANCE_NEEDED : HeartbeatResult.OK;
             // END EXERCISE 7.2
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /**
-     * Removes every member whose session deadline has passed on the clock, and rebalances once if any was
-     * removed. Kafka's coordinator runs this from a timer per member; tests call it after advancing a
-     * manual clock.
+     * The coordinator's timer, on the injected clock: removes every member whose session deadline has
+     * passed, and, once a rebalance has waited its whole rebalance timeout, every member that has not
+     * rejoined; then starts or completes the rebalance that their leaving calls for. A member waiting at
+     * the barrier is not expired: it is waiting for the coordinator, not silent. Kafka's coordinator runs
+     * this from a timer per member; the broker calls it periodically, tests after advancing a manual clock.
      *
      * @return how many members were removed
      */
@@ -242,37 +336,53 @@ public final class GroupCoordinator {
             // BEGIN EXERCISE 7.2
             Instant now = clock.instant();
             // A deadline equal to now has not passed yet: the member had exactly the timeout to speak.
+            boolean barrierTimedOut = rebalancing() && rebalanceDeadline.isBefore(now);
             int before = members.size();
-            members.values().removeIf(member -> member.deadline.isBefore(now));
+            members.values().removeIf(member -> member.joining == null
+                && (barrierTimedOut || member.deadline.isBefore(now)));
             int removed = before - members.size();
-            if (removed > 0) {
-                rebalance(); // one rebalance for all of them, not one generation per expired member
+            if (removed > 0 && !members.isEmpty() && !rebalancing()) {
+                startRebalance(now); // one rebalance for all of them, not one generation per expired member
             }
+            completeRebalanceIfReady();
             return removed;
             // END EXERCISE 7.2
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
-    /** The member's partitions and the generation they belong to; an empty assignment if it is unknown. */
+    /**
+     * The member's partitions and the generation they belong to: what it may read now. Empty if it is
+     * unknown, or if it has rejoined and waits for the rebalance to complete.
+     */
     public Assignment assignmentOf(String memberId) {
         lock.lock();
         try {
             Member member = members.get(memberId);
-            return new Assignment(generation, member == null ? List.of() : member.owned);
+            return new Assignment(generation, member == null || member.joining != null ? List.of() : member.owned);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
-    /** The current generation: 0 before the first join, then one more at every rebalance. */
+    /** The current generation: 0 before the first rebalance completes, then one more at every rebalance. */
     public int generation() {
         lock.lock();
         try {
             return generation;
         } finally {
-            lock.unlock();
+            unlock();
+        }
+    }
+
+    /** Whether a rebalance is in progress: some member has not rejoined yet. */
+    public boolean rebalancing() {
+        lock.lock();
+        try {
+            return rebalanceDeadline != null;
+        } finally {
+            unlock();
         }
     }
 
@@ -286,16 +396,16 @@ public final class GroupCoordinator {
         try {
             this.partitionsPerTopic = Map.copyOf(partitionCounts);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /**
      * A topic the group may read has grown (partitions were added): records the new counts and, if a
-     * member subscribes to a topic whose count changed, rebalances so that the new partitions get owners
-     * — what a Kafka consumer's metadata refresh sets off.
+     * member subscribes to a topic whose count changed, starts a rebalance so that the new partitions get
+     * owners once the members have rejoined — what a Kafka consumer's metadata refresh sets off.
      *
-     * @return whether the group rebalanced
+     * @return whether the group is rebalancing because of it
      */
     public boolean topicsGrew(Map<String, Integer> partitionCounts) {
         lock.lock();
@@ -304,12 +414,12 @@ public final class GroupCoordinator {
             this.partitionsPerTopic = Map.copyOf(partitionCounts);
             boolean affected = members.values().stream().flatMap(m -> m.topics.stream())
                 .anyMatch(topic -> !Objects.equals(before.get(topic), partitionCounts.get(topic)));
-            if (affected) {
-                rebalance();
+            if (affected && rebalanceDeadline == null) {
+                startRebalance(clock.instant());
             }
             return affected;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -319,7 +429,7 @@ public final class GroupCoordinator {
         try {
             return List.copyOf(members.keySet());
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -330,10 +440,13 @@ public final class GroupCoordinator {
 
     /**
      * Records that the group has processed {@code partition} up to, not including, {@code offset}: the
-     * next owner starts reading there. Checkpointed before returning when the group has a directory.
+     * next owner starts reading there. Checkpointed before returning when the group has a directory. A
+     * member that has not rejoined yet may still commit while a rebalance is in progress — that is how it
+     * hands its partitions over — but not after it has rejoined.
      *
      * @throws IllegalGenerationException if {@code generation} is not the current one, the member is not
-     *                                    in the group, or it does not own the partition in this generation
+     *                                    in the group, it has rejoined and given up its partitions, or it
+     *                                    does not own the partition in this generation
      * @throws UncheckedIOException       if the checkpoint cannot be written
      */
     public void commit(String memberId, int generation, TopicPartition partition, long offset) {
@@ -341,17 +454,20 @@ public final class GroupCoordinator {
         try {
             // BEGIN EXERCISE 7.2
             Member member = members.get(memberId);
-            if (member == null || generation != this.generation || !member.owned.contains(partition)) {
+            if (member == null || generation != this.generation || member.joining != null
+                || !member.owned.contains(partition)) {
                 throw new IllegalGenerationException("group " + groupId + " refuses the commit of offset " + offset
                     + " for " + partition + " by member " + memberId + " in generation " + generation
                     + ": the current generation is " + this.generation + " and "
-                    + (member == null ? memberId + " is not a member" : memberId + " owns " + member.owned));
+                    + (member == null ? memberId + " is not a member"
+                        : member.joining != null ? memberId + " has rejoined and given up its partitions"
+                        : memberId + " owns " + member.owned));
             }
             committed.put(partition, offset);
             checkpoint();
             // END EXERCISE 7.2
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -377,7 +493,7 @@ public final class GroupCoordinator {
                 checkpoint();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -387,7 +503,7 @@ public final class GroupCoordinator {
         try {
             return new TreeMap<>(committed);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -398,17 +514,42 @@ public final class GroupCoordinator {
             Long offset = committed.get(partition);
             return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /**
-     * Starts a new generation and reassigns every partition among the members, telling the assignor what
-     * each member owned before so that a sticky assignor can keep it. The caller holds the lock.
+     * Starts a rebalance at {@code now}: from here on every member must rejoin, and {@link #expireMembers}
+     * removes those that have not by {@code now + rebalanceTimeout}. The caller holds the lock.
      */
-    private void rebalance() {
-        assert lock.isHeldByCurrentThread() : "rebalance needs the coordinator's lock";
+    private void startRebalance(Instant now) {
+        assert lock.isHeldByCurrentThread() : "startRebalance needs the coordinator's lock";
         // BEGIN EXERCISE 7.2
+        rebalanceDeadline = now.plus(rebalanceTimeout);
+        // END EXERCISE 7.2
+    }
+
+    /**
+     * Completes the rebalance in progress if no member is missing any more: starts a new generation,
+     * reassigns every partition among the members (telling the assignor what each owned before, so that a
+     * sticky assignor can keep it), and answers every waiting join. A rebalance left with no members is
+     * simply over. Does nothing while a member has not rejoined. The caller holds the lock.
+     */
+    private void completeRebalanceIfReady() {
+        assert lock.isHeldByCurrentThread() : "completeRebalanceIfReady needs the coordinator's lock";
+        // BEGIN EXERCISE 7.2
+        if (rebalanceDeadline == null) {
+            return;
+        }
+        for (Member member : members.values()) {
+            if (member.joining == null) {
+                return; // still owns its partitions: the barrier holds
+            }
+        }
+        rebalanceDeadline = null;
+        if (members.isEmpty()) {
+            return;
+        }
         generation++;
         Map<String, Subscription> subscriptions = new TreeMap<>();
         for (Map.Entry<String, Member> entry : members.entrySet()) {
@@ -416,10 +557,34 @@ public final class GroupCoordinator {
             subscriptions.put(entry.getKey(), new Subscription(member.topics, member.owned));
         }
         Map<String, List<TopicPartition>> assignment = assignor.assign(subscriptions, partitionsPerTopic);
+        Instant now = clock.instant();
         for (Map.Entry<String, Member> entry : members.entrySet()) {
-            entry.getValue().owned = List.copyOf(assignment.getOrDefault(entry.getKey(), List.of()));
+            Member member = entry.getValue();
+            member.owned = List.copyOf(assignment.getOrDefault(entry.getKey(), List.of()));
+            member.deadline = now.plus(sessionTimeout); // its session starts again from the answer
+            CompletableFuture<JoinResult> waiting = member.joining;
+            JoinResult result = new JoinResult(generation, member.owned);
+            answers.add(() -> waiting.complete(result));
+            member.joining = null;
         }
         // END EXERCISE 7.2
+    }
+
+    /**
+     * Releases the lock and, if this was the outermost hold, completes the join answers decided under it.
+     * Outside the lock because a future runs its dependents on the thread that completes it: a server's
+     * reply, a test's assertion, a member's next request. Run under the lock, one slow or blocking
+     * dependent would stall every member of the group, and one that waits for another thread which is
+     * itself waiting for this lock would never finish.
+     */
+    private void unlock() {
+        List<Runnable> ready = List.of();
+        if (lock.getHoldCount() == 1 && !answers.isEmpty()) {
+            ready = List.copyOf(answers);
+            answers.clear();
+        }
+        lock.unlock();
+        ready.forEach(Runnable::run);
     }
 
     /**
