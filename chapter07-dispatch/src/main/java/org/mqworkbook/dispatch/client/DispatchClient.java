@@ -149,8 +149,17 @@ public final class DispatchClient implements AutoCloseable {
      * rejoin first). Waits at most the client's timeout plus {@link #MAX_JOIN_WAIT}.
      */
     public Assignment join(String group, String member, List<String> topics) {
-        Message.Assigned assigned = (Message.Assigned) await(send(id -> new Message.Join(id, group, member, topics)),
-            timeout.plus(MAX_JOIN_WAIT));
+        return join(group, member, "", topics);
+    }
+
+    /**
+     * Joins a group as {@link #join(String, String, List)} does; with a non-empty {@code instanceId}, as a
+     * static member (Kafka's {@code group.instance.id}): a restart with a new member id and the same
+     * instance id gets the partitions back without a rebalance, and fences the earlier incarnation.
+     */
+    public Assignment join(String group, String member, String instanceId, List<String> topics) {
+        Message.Assigned assigned = (Message.Assigned) await(
+            send(id -> new Message.Join(id, group, member, topics, instanceId)), timeout.plus(MAX_JOIN_WAIT));
         return new Assignment(assigned.generation(), assigned.partitions());
     }
 

@@ -14,5 +14,12 @@ public enum HeartbeatResult {
      */
     REBALANCE_NEEDED,
     /** The member is not in the group (it left or its session expired): rejoin as a new member. */
-    UNKNOWN_MEMBER
+    UNKNOWN_MEMBER,
+    /**
+     * A later incarnation of this static member (the same instance id, a new member id) has joined and
+     * taken its place (exercise 7.7): stop consuming for good, do not rejoin — two processes that both
+     * believe they are the instance would otherwise fence each other in turn. Kafka answers
+     * {@code FENCED_INSTANCE_ID}, which its consumer treats as fatal.
+     */
+    FENCED
 }

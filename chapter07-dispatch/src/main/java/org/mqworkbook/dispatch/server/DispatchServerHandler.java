@@ -185,7 +185,8 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
             answer = api.createTopic(create.topic(), create.partitions()).thenApply(count -> new Message.Ok(id, count));
         } else if (request instanceof Message.Join join) {
             heldByBroker.incrementAndGet(); // until the whole group has rejoined
-            answer = api.join(join.group(), join.member(), join.topics())
+            answer = api.join(join.group(), join.member(), join.instanceId().isEmpty() ? null : join.instanceId(),
+                    join.topics())
                 .whenComplete((joined, failure) -> heldByBroker.decrementAndGet())
                 .thenApply(joined -> new Message.Assigned(id, joined.generation(), joined.partitions()));
         } else if (request instanceof Message.Heartbeat beat) {

@@ -70,6 +70,7 @@ class MessageCodecTest {
             new Message.Fetch(5, "orders", 0, 0, 0, "*"),
             new Message.Join(6, "billing", "m1", List.of("orders", "payments")),
             new Message.Join(7, "billing", "m2", List.of()),
+            new Message.Join(8, "billing", "m3-run2", List.of("orders"), "host-3"), // version 1: a static member
             new Message.Heartbeat(8, "billing", "m1", 3),
             new Message.Sync(9, "billing", "m1"),
             new Message.Commit(10, "billing", "m1", 2, "orders", 1, 42),

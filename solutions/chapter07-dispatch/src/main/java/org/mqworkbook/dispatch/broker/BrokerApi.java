@@ -328,10 +328,18 @@ public final class BrokerApi implements AutoCloseable {
      * Joins (or rejoins) a group; completes once the group's rebalance does. See {@link TopicBroker#join}.
      */
     public CompletableFuture<JoinResult> join(String group, String member, List<String> topics) {
+        return join(group, member, null, topics);
+    }
+
+    /**
+     * Joins (or rejoins) a group, as a static member when {@code instanceId} is not null; see
+     * {@link TopicBroker#join(String, String, String, java.util.Set)}.
+     */
+    public CompletableFuture<JoinResult> join(String group, String member, String instanceId, List<String> topics) {
         CompletableFuture<JoinResult> answer = new CompletableFuture<>();
         parkedJoins.add(answer);
         answer.whenComplete((result, failure) -> parkedJoins.remove(answer));
-        now(() -> broker.join(group, member, new HashSet<>(topics))).whenComplete((joining, refused) -> {
+        now(() -> broker.join(group, member, instanceId, new HashSet<>(topics))).whenComplete((joining, refused) -> {
             if (refused != null) {
                 answer.completeExceptionally(refused);
             } else {

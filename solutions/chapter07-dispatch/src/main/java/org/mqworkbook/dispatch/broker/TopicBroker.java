@@ -298,6 +298,18 @@ public final class TopicBroker implements Closeable {
      */
     public CompletableFuture<JoinResult> join(String group, String member, Set<String> topicNames)
         throws IOException {
+        return join(group, member, null, topicNames);
+    }
+
+    /**
+     * Joins a member as {@link #join(String, String, Set)} does; with an {@code instanceId}, as a static
+     * member ({@link GroupCoordinator#join(String, String, Set)}): a restart within its session gets its
+     * partitions back without a rebalance.
+     *
+     * @param instanceId the member's {@code group.instance.id}, or null for a dynamic member
+     */
+    public CompletableFuture<JoinResult> join(String group, String member, String instanceId, Set<String> topicNames)
+        throws IOException {
         if (topicNames.isEmpty()) {
             throw new IllegalArgumentException("member " + member + " of group " + group + " subscribes to no topic");
         }
@@ -309,11 +321,17 @@ public final class TopicBroker implements Closeable {
         }
         GroupCoordinator coordinator = group(group);
         List<String> members = coordinator.members();
-        if (members.size() >= config.maxMembers() && !members.contains(member)) {
+        if (instanceId != null && (instanceId.isEmpty() || instanceId.length() > 249)) {
+            throw new IllegalArgumentException("instance id '" + instanceId + "' of member " + member + " of group "
+                + group + ": use 1 to 249 characters");
+        }
+        if (members.size() >= config.maxMembers() && !members.contains(member)
+            && (instanceId == null || !coordinator.hasInstance(instanceId))) {
             throw new IllegalArgumentException("group " + group + " already has " + members.size()
                 + " members, its limit (maxMembers); " + member + " was not admitted");
         }
-        return coordinator.join(member, topicNames);
+        return instanceId == null ? coordinator.join(member, topicNames)
+            : coordinator.join(member, instanceId, topicNames);
     }
 
     /** Refreshes the member's session; see {@link GroupCoordinator#heartbeat}. */

@@ -59,6 +59,9 @@ public final class GroupConsumer implements AutoCloseable {
     private final String filter;
     private final int maxBytesPerPartition;
     private Consumer<Assignment> onAssignment = assignment -> { };
+    /** The static member's instance id, or "" for a dynamic member. */
+    private String instanceId = "";
+    private boolean fenced;
     private Duration maxWait = DEFAULT_MAX_WAIT;
 
     private int generation;
@@ -87,6 +90,21 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
+     * Makes this a <em>static</em> member (Kafka's {@code group.instance.id}, KIP-345): the instance id
+     * names the consumer across restarts, while the member id should be new for every run. A restart
+     * within the session timeout gets the partitions back without a rebalance; so {@link #close()}
+     * commits but does not leave (a Kafka static member does not send LeaveGroup either), and a member
+     * that is not back within its session is removed by the timeout. Call before the first poll.
+     */
+    public GroupConsumer staticMember(String instance) {
+        if (instance.isEmpty()) {
+            throw new IllegalArgumentException("a static member needs a non-empty instance id");
+        }
+        this.instanceId = instance;
+        return this;
+    }
+
+    /**
      * How long a {@link #poll()} may wait on the broker when nothing is there; zero returns at once.
      * Keep it well below the group's session timeout, since the member heartbeats once per poll.
      */
@@ -104,18 +122,27 @@ public final class GroupConsumer implements AutoCloseable {
      * the {@link #maxWait(Duration) wait}.
      */
     public List<ConsumedRecord> poll() {
+        if (fenced) {
+            throw new IllegalStateException("member " + member + " of group " + group + " was fenced by a newer "
+                + "incarnation of instance " + instanceId);
+        }
         if (!joined) {
-            adopt(client.join(group, member, topics));
+            adopt(client.join(group, member, instanceId, topics));
             joined = true;
         } else {
             HeartbeatResult beat = client.heartbeat(group, member, generation);
             if (beat == HeartbeatResult.REBALANCE_NEEDED) {
                 commit(); // what was processed, before giving the partitions up
                 positions.clear();
-                adopt(client.join(group, member, topics)); // waits until every member has rejoined
+                adopt(client.join(group, member, instanceId, topics)); // waits until every member has rejoined
             } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
                 positions.clear(); // expelled while paused: a commit would be refused
-                adopt(client.join(group, member, topics));
+                adopt(client.join(group, member, instanceId, topics));
+            } else if (beat == HeartbeatResult.FENCED) {
+                positions.clear();
+                fenced = true; // another process is this instance now: rejoining would fence it in turn
+                throw new IllegalStateException("member " + member + " of group " + group + " was fenced: another "
+                    + "consumer joined as instance " + instanceId);
             }
         }
         List<ConsumedRecord> received = new ArrayList<>();
@@ -186,14 +213,19 @@ public final class GroupConsumer implements AutoCloseable {
         return member;
     }
 
-    /** Commits, then leaves the group so that its partitions move at once (not after a session timeout). */
+    /**
+     * Commits, then leaves the group so that its partitions move at once (not after a session timeout).
+     * A {@link #staticMember static member} commits and stays: its restart takes its partitions back.
+     */
     @Override
     public void close() {
-        if (joined) {
+        if (joined && !fenced) {
             try {
                 commit();
             } finally {
-                client.leave(group, member);
+                if (instanceId.isEmpty()) {
+                    client.leave(group, member);
+                }
                 joined = false;
             }
         }

@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +69,8 @@ import org.mqworkbook.storage.StorageException;
 public final class GroupCoordinator {
     /** The name of the checkpoint file inside the directory given to {@link #open}. */
     public static final String FILE = "committed-offsets.checkpoint";
+    /** How many fenced member ids the coordinator remembers, to answer them {@code FENCED}. */
+    static final int MAX_FENCED = 1000;
     /** The checkpoint's kind and version: {@code topic#partition=offset} lines as its payload. */
     private static final String KIND = "OFFS";
     private static final int VERSION = 1;
@@ -91,6 +95,17 @@ public final class GroupCoordinator {
     private final Map<String, Member> members = new TreeMap<>();
     /** Partition → the next offset the group will read from it. Guarded by lock. */
     private final Map<TopicPartition, Long> committed = new TreeMap<>();
+    /**
+     * Member ids of earlier incarnations of static members, fenced by a later one (exercise 7.7) → the
+     * instance id. One entry per instance, at most {@value #MAX_FENCED}: a client restarting forever, or
+     * inventing instance ids, cannot grow it. Guarded by lock.
+     */
+    private final Map<String, String> fenced = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > MAX_FENCED;
+        }
+    };
     /** Join answers decided under the lock, sent by {@link #unlock()} once it is released. Guarded by lock. */
     private final List<Runnable> answers = new ArrayList<>();
     /** Set while {@link #commitAll} commits partition by partition: it writes one checkpoint at the end. */
@@ -116,10 +131,13 @@ public final class GroupCoordinator {
         List<TopicPartition> owned = List.of();
         /** The answer to its join in the rebalance in progress; null if it has not rejoined yet. */
         CompletableFuture<JoinResult> joining;
+        /** A static member's {@code group.instance.id} (exercise 7.7); null for a dynamic member. */
+        final String instanceId;
 
-        Member(Set<String> topics, Instant deadline) {
+        Member(Set<String> topics, Instant deadline, String instanceId) {
             this.topics = topics;
             this.deadline = deadline;
+            this.instanceId = instanceId;
         }
     }
 
@@ -239,32 +257,93 @@ public final class GroupCoordinator {
     public CompletableFuture<JoinResult> join(String memberId, Set<String> topics) {
         lock.lock();
         try {
-            // BEGIN EXERCISE 7.2
-            Instant now = clock.instant();
-            Member member = members.get(memberId);
-            if (member == null) {
-                member = new Member(Set.copyOf(topics), now.plus(sessionTimeout));
-                members.put(memberId, member);
-            } else {
-                member.deadline = now.plus(sessionTimeout);
-                if (!rebalancing() && member.topics.equals(topics)) {
-                    return CompletableFuture.completedFuture(new JoinResult(generation, member.owned));
-                }
-                member.topics = Set.copyOf(topics);
-            }
-            if (!rebalancing()) {
-                startRebalance(now);
-            }
-            if (member.joining == null) {
-                member.joining = new CompletableFuture<>(); // from here on it has given up its partitions
-            }
-            CompletableFuture<JoinResult> answer = member.joining;
-            completeRebalanceIfReady(); // the last member in lets everyone through
-            return answer;
-            // END EXERCISE 7.2
+            return joinMember(memberId, null, topics);
         } finally {
             unlock();
         }
+    }
+
+    /**
+     * Joins a <em>static</em> member (Kafka's {@code group.instance.id}, KIP-345): {@code instanceId}
+     * names the consumer instance across restarts, {@code memberId} one run of it. A member id the group
+     * has not seen, with an instance id it has, is that instance restarted: it takes the previous
+     * incarnation's place — its partitions, its generation, its place at a barrier — and the previous
+     * member id is fenced (its heartbeats are answered {@link HeartbeatResult#FENCED}, its commits and a
+     * join it had waiting are refused). In a stable group, with the same topics, the restarted member
+     * gets its partitions back at once: no rebalance, the rest of the group never notices. Otherwise the
+     * join is {@link #join(String, Set)}'s.
+     *
+     * @throws IllegalArgumentException if {@code memberId} is already in the group as a dynamic member or
+     *                                  as another instance
+     */
+    public CompletableFuture<JoinResult> join(String memberId, String instanceId, Set<String> topics) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        lock.lock();
+        try {
+            // BEGIN EXERCISE 7.7
+            Member same = members.get(memberId);
+            if (same != null && !instanceId.equals(same.instanceId)) {
+                throw new IllegalArgumentException("member " + memberId + " of group " + groupId + " is already "
+                    + (same.instanceId == null ? "a dynamic member" : "instance " + same.instanceId)
+                    + "; a restarted instance " + instanceId + " needs a new member id");
+            }
+            String previous = null;
+            for (Map.Entry<String, Member> entry : members.entrySet()) {
+                if (instanceId.equals(entry.getValue().instanceId)) {
+                    previous = entry.getKey();
+                }
+            }
+            if (previous != null && !previous.equals(memberId)) {
+                Member incarnation = members.remove(previous);
+                if (incarnation.joining != null) {
+                    CompletableFuture<JoinResult> waiting = incarnation.joining;
+                    IllegalGenerationException fence = new IllegalGenerationException("member " + previous
+                        + " of group " + groupId + " was fenced: instance " + instanceId + " rejoined as "
+                        + memberId);
+                    answers.add(() -> waiting.completeExceptionally(fence));
+                    incarnation.joining = null; // the new incarnation joins in its place, below
+                }
+                fenced.values().remove(instanceId); // one fenced id per instance is enough to answer
+                fenced.put(previous, instanceId);
+                members.put(memberId, incarnation);
+            }
+            return joinMember(memberId, instanceId, topics);
+            // END EXERCISE 7.7
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * The join itself: adds the member (a new one with {@code instanceId}, null for a dynamic member),
+     * or updates a known member's topics, and returns the answer that waits at the barrier. The caller
+     * holds the lock.
+     */
+    private CompletableFuture<JoinResult> joinMember(String memberId, String instanceId, Set<String> topics) {
+        assert lock.isHeldByCurrentThread() : "joinMember needs the coordinator's lock";
+        // BEGIN EXERCISE 7.2
+        Instant now = clock.instant();
+        Member member = members.get(memberId);
+        if (member == null) {
+            member = new Member(Set.copyOf(topics), now.plus(sessionTimeout), instanceId);
+            members.put(memberId, member);
+        } else {
+            member.deadline = now.plus(sessionTimeout);
+            if (!rebalancing() && member.topics.equals(topics)) {
+                return CompletableFuture.completedFuture(new JoinResult(generation, member.owned));
+            }
+            member.topics = Set.copyOf(topics);
+        }
+        if (!rebalancing()) {
+            startRebalance(now);
+        }
+        if (member.joining == null) {
+            member.joining = new CompletableFuture<>(); // from here on it has given up its partitions
+        }
+        CompletableFuture<JoinResult> answer = member.joining;
+        completeRebalanceIfReady(); // the last member in lets everyone through
+        return answer;
+        // END EXERCISE 7.2
     }
 
     /**
@@ -307,6 +386,9 @@ public final class GroupCoordinator {
     public HeartbeatResult heartbeat(String memberId, int generation) {
         lock.lock();
         try {
+            if (fenced.containsKey(memberId) && !members.containsKey(memberId)) {
+                return HeartbeatResult.FENCED; // an earlier incarnation of a static member (7.7): stop
+            }
             // BEGIN EXERCISE 7.2
             Member member = members.get(memberId);
             if (member == null) {
@@ -433,6 +515,16 @@ public final class GroupCoordinator {
         }
     }
 
+    /** Whether a static member with this instance id is in the group (its restart replaces it). */
+    public boolean hasInstance(String instanceId) {
+        lock.lock();
+        try {
+            return members.values().stream().anyMatch(member -> instanceId.equals(member.instanceId));
+        } finally {
+            unlock();
+        }
+    }
+
     /** The group's name. */
     public String groupId() {
         return groupId;
@@ -551,12 +643,7 @@ public final class GroupCoordinator {
             return;
         }
         generation++;
-        Map<String, Subscription> subscriptions = new TreeMap<>();
-        for (Map.Entry<String, Member> entry : members.entrySet()) {
-            Member member = entry.getValue();
-            subscriptions.put(entry.getKey(), new Subscription(member.topics, member.owned));
-        }
-        Map<String, List<TopicPartition>> assignment = assignor.assign(subscriptions, partitionsPerTopic);
+        Map<String, List<TopicPartition>> assignment = assignAll();
         Instant now = clock.instant();
         for (Map.Entry<String, Member> entry : members.entrySet()) {
             Member member = entry.getValue();
@@ -568,6 +655,43 @@ public final class GroupCoordinator {
             member.joining = null;
         }
         // END EXERCISE 7.2
+    }
+
+    /**
+     * Asks the assignor to assign every partition among the members, telling it what each owned before
+     * (so that a sticky assignor can keep it); returns member id → its partitions. The caller holds the
+     * lock.
+     *
+     * <p>Assignors order members by the names they are given. A static member (7.7) is given its
+     * instance id, so that a restart — a new member id — keeps its place in that order and so its
+     * partitions, and static members come before dynamic ones, each kind sorted by its id, as Kafka's
+     * {@code AbstractPartitionAssignor.MemberInfo} sorts them. The names are prefixed to keep the two
+     * kinds apart; the assignor never shows them to anyone.
+     */
+    private Map<String, List<TopicPartition>> assignAll() {
+        assert lock.isHeldByCurrentThread() : "assignAll needs the coordinator's lock";
+        Map<String, Subscription> subscriptions = new TreeMap<>();
+        Map<String, String> memberNamed = new HashMap<>();
+        for (Map.Entry<String, Member> entry : members.entrySet()) {
+            Member member = entry.getValue();
+            String name = member.instanceId != null ? "1 static " + member.instanceId : "2 dynamic " + entry.getKey();
+            subscriptions.put(name, new Subscription(member.topics, member.owned));
+            memberNamed.put(name, entry.getKey());
+        }
+        Map<String, List<TopicPartition>> byName = assignor.assign(subscriptions, partitionsPerTopic);
+        Map<String, List<TopicPartition>> byMember = new TreeMap<>();
+        byName.forEach((name, partitions) -> byMember.put(memberNamed.get(name), partitions));
+        return byMember;
+    }
+
+    /** How many fenced member ids the coordinator remembers now (a test checks the bound). */
+    int fencedCount() {
+        lock.lock();
+        try {
+            return fenced.size();
+        } finally {
+            unlock();
+        }
     }
 
     /**

@@ -33,9 +33,10 @@ import org.mqworkbook.storage.Record;
  *                      offset:int64, maxBytes:int32,          count:int32, records…)
  *                      filter:string (7.5, "*" = all)
  *  0x0024 Join         group, member, count:int32,     0x8024 Assigned(generation:int32, count:int32,
- *                      topics: string…                        (topic, partition:int32)…)
+ *                      topics: string…                        (topic, partition:int32)…), once the
+ *         v1: + instanceId: string (a static member)          group's rebalance completes
  *  0x0025 Heartbeat    group, member, generation       0x8021 Ok(value = 0 OK, 1 REBALANCE_NEEDED,
- *                                                             2 UNKNOWN_MEMBER)
+ *                                                             2 UNKNOWN_MEMBER, 3 FENCED)
  *  0x0026 Sync         group, member                   0x8024 Assigned: the member's current assignment
  *  0x0027 Commit       group, member, generation,      0x8021 Ok(value = offset)
  *                      topic, partition:int32, offset:int64
@@ -111,7 +112,7 @@ public sealed interface Message extends WireFrame {
          * instead of a new key, as Kafka's {@code DescribeGroups} and {@code OffsetFetch} did.
          */
         public int maxVersion() {
-            return this == DESCRIBE || this == GROUP ? 1 : 0;
+            return this == DESCRIBE || this == GROUP || this == JOIN ? 1 : 0;
         }
 
         /** Whether clients send it. */
@@ -174,7 +175,7 @@ public sealed interface Message extends WireFrame {
             case CREATE_TOPIC -> CreateTopic.read(in);
             case PRODUCE -> Produce.read(in);
             case FETCH -> Fetch.read(in);
-            case JOIN -> Join.read(in);
+            case JOIN -> Join.read(in, header.apiVersion());
             case HEARTBEAT -> Heartbeat.read(in);
             case SYNC -> Sync.read(in);
             case COMMIT -> Commit.read(in);
@@ -309,16 +310,32 @@ public sealed interface Message extends WireFrame {
         }
     }
 
-    /** Joins (or rejoins) a group for some topics; answered with the member's assignment. */
-    record Join(int correlationId, String group, String member, List<String> topics) implements Message {
+    /**
+     * Joins (or rejoins) a group for some topics; answered with the member's assignment once the group's
+     * rebalance completes. Version 1 adds the instance id of a static member ({@code ""} in version 0:
+     * a dynamic member); a dynamic join is sent as version 0, which every chapter 7 broker reads.
+     */
+    record Join(int correlationId, String group, String member, List<String> topics, String instanceId)
+        implements Message {
+        /** A dynamic member's join (version 0). */
+        public Join(int correlationId, String group, String member, List<String> topics) {
+            this(correlationId, group, member, topics, "");
+        }
+
         /** Copies the list. */
         public Join {
             topics = List.copyOf(topics);
+            Objects.requireNonNull(instanceId, "instanceId");
         }
 
         @Override
         public Api api() {
             return Api.JOIN;
+        }
+
+        @Override
+        public int apiVersion() {
+            return instanceId.isEmpty() ? 0 : 1;
         }
 
         @Override
@@ -329,9 +346,12 @@ public sealed interface Message extends WireFrame {
             for (String topic : topics) {
                 Protocol.writeString(out, topic);
             }
+            if (!instanceId.isEmpty()) {
+                Protocol.writeString(out, instanceId);
+            }
         }
 
-        static Join read(FieldReader in) {
+        static Join read(FieldReader in, int version) {
             int correlationId = in.correlationId();
             String group = in.readString("group");
             String member = in.readString("member");
@@ -340,7 +360,11 @@ public sealed interface Message extends WireFrame {
             for (int i = 0; i < count; i++) {
                 topics.add(in.readString("topics[" + i + "]"));
             }
-            return new Join(correlationId, group, member, topics);
+            String instanceId = version >= 1 ? in.readString("instanceId") : "";
+            if (version >= 1 && instanceId.isEmpty()) {
+                throw in.malformed("a version 1 Join names an instance id; an empty one is a version 0 Join");
+            }
+            return new Join(correlationId, group, member, topics, instanceId);
         }
     }
 

@@ -66,6 +66,11 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--member", description = "this member's id (default: host-pid)")
     String member;
 
+    @Option(names = "--instance-id", description = "join as a static member with this instance id (Kafka's "
+        + "group.instance.id): restarted within the session timeout, with a new --member, it gets its partitions "
+        + "back without a rebalance; on exit it commits but does not leave")
+    String instanceId;
+
     @Option(names = "--filter", description = "a tag expression such as 'paid || shipped' (default: *, "
         + "everything)")
     String filter = "*";
@@ -119,6 +124,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 out.println(describe(assignment));
                 out.flush();
             });
+        if (instanceId != null) {
+            consumer.staticMember(instanceId);
+        }
         long printed = 0;
         long lastRecordNanos = System.nanoTime();
         while (running) {
@@ -133,7 +141,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 // --max cut this poll short: commit exactly what was printed, not the consumer's positions
                 commitPrinted(client, memberId, consumer.generation(), records.subList(0, take),
                     records.subList(take, records.size()));
-                client.leave(group, memberId);
+                if (instanceId == null) {
+                    client.leave(group, memberId); // a static member stays: its restart takes the partitions back
+                }
                 return;
             }
             consumer.commit(); // after printing: a crash before this line means the records come again
@@ -148,7 +158,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 Thread.sleep(IDLE_WAIT_MILLIS); // owns nothing: a poll returns at once, so do not spin
             }
         }
-        consumer.close(); // commits and leaves: the others take over now, not after a session timeout
+        consumer.close(); // commits and leaves (a static member stays): the others take over now
     }
 
     /**
