@@ -32,6 +32,7 @@ import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.group.IllegalGenerationException;
 import org.mqworkbook.dispatch.group.JoinResult;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
+import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
@@ -323,6 +324,15 @@ public final class TopicBroker implements Closeable {
         }
         return instanceId == null ? coordinator.join(member, topicNames)
             : coordinator.join(member, instanceId, topicNames);
+    }
+
+    /**
+     * How the group rebalances, eager or cooperative: the broker's assignor decides for every group
+     * ({@link org.mqworkbook.dispatch.partition.PartitionAssignor#protocol()}).
+     */
+    public RebalanceProtocol protocol(String group) throws IOException {
+        GroupCoordinator coordinator = existingGroup(group);
+        return coordinator == null ? config.assignor().get().protocol() : coordinator.protocol();
     }
 
     /** Refreshes the member's session; see {@link GroupCoordinator#heartbeat}. */

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
@@ -158,9 +159,21 @@ public final class DispatchClient implements AutoCloseable {
      * instance id gets the partitions back without a rebalance, and fences the earlier incarnation.
      */
     public Assignment join(String group, String member, String instanceId, List<String> topics) {
-        Message.Assigned assigned = (Message.Assigned) await(
-            send(id -> new Message.Join(id, group, member, topics, instanceId)), timeout.plus(MAX_JOIN_WAIT));
-        return new Assignment(assigned.generation(), assigned.partitions());
+        return await(joinAsync(group, member, instanceId, topics), timeout.plus(MAX_JOIN_WAIT)).assignment();
+    }
+
+    /**
+     * Sends a join and returns at once: the future completes with the answer once the group's rebalance
+     * completes. Requests sent meanwhile on this connection are answered as usual — a cooperative member
+     * goes on polling its partitions while its join waits at the barrier. The caller bounds the wait.
+     */
+    public CompletableFuture<Joined> joinAsync(String group, String member, String instanceId, List<String> topics) {
+        return send(id -> new Message.Join(id, group, member, topics, instanceId)).thenApply(answer -> {
+            Message.Assigned assigned = (Message.Assigned) answer;
+            return new Joined(new Assignment(assigned.generation(), assigned.partitions()),
+                assigned.protocol() == Message.Assigned.COOPERATIVE ? RebalanceProtocol.COOPERATIVE
+                    : RebalanceProtocol.EAGER);
+        });
     }
 
     /** Refreshes the member's session and says whether its generation is still current. */
@@ -265,6 +278,11 @@ public final class DispatchClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IllegalStateException("no answer from the broker within " + limit, e);
         }
+    }
+
+    /** How long a blocking request waits for its answer. */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Whether the connection is open. */

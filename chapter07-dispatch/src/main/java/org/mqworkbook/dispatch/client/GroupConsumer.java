@@ -6,9 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.HeartbeatResult;
+import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
@@ -51,6 +56,8 @@ public final class GroupConsumer implements AutoCloseable {
      * every poll.
      */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(500);
+    /** The longest a poll waits while a cooperative join is waiting: the answer is noticed soon after. */
+    private static final Duration WAIT_WHILE_JOINING = Duration.ofMillis(20);
 
     private final DispatchClient client;
     private final String group;
@@ -65,6 +72,10 @@ public final class GroupConsumer implements AutoCloseable {
     private Duration maxWait = DEFAULT_MAX_WAIT;
 
     private int generation;
+    /** How the group rebalances, from its last answer; eager (the safe assumption) until then. */
+    private RebalanceProtocol protocol = RebalanceProtocol.EAGER;
+    /** A cooperative rejoin waiting at the barrier, or null. */
+    private CompletableFuture<Joined> joining;
     /** Owned partition → the next offset to read, in assignment order. */
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
     private boolean joined;
@@ -117,9 +128,10 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
-     * Heartbeats (joining first if needed, rejoining if the group rebalances), then
-     * long-polls every owned partition at once: returns as soon as one has records, or with nothing after
-     * the {@link #maxWait(Duration) wait}.
+     * Heartbeats (joining first if needed, rejoining if the group rebalances), then long-polls every
+     * partition it reads at once: returns as soon as one has records, or with nothing after the
+     * {@link #maxWait(Duration) wait}. In a cooperative group a rejoin does not stop it: while its join
+     * waits at the barrier, the poll goes on reading the partitions it holds.
      */
     public List<ConsumedRecord> poll() {
         if (fenced) {
@@ -127,17 +139,22 @@ public final class GroupConsumer implements AutoCloseable {
                 + "incarnation of instance " + instanceId);
         }
         if (!joined) {
-            adopt(client.join(group, member, instanceId, topics));
+            adopt(await(client.joinAsync(group, member, instanceId, topics)));
             joined = true;
+        } else if (joining != null) {
+            if (joining.isDone()) {
+                CompletableFuture<Joined> answer = joining;
+                joining = null;
+                adopt(await(answer));
+            }
         } else {
             HeartbeatResult beat = client.heartbeat(group, member, generation);
             if (beat == HeartbeatResult.REBALANCE_NEEDED) {
-                commit(); // what was processed, before giving the partitions up
-                positions.clear();
-                adopt(client.join(group, member, instanceId, topics)); // waits until every member has rejoined
+                commit(); // what was processed, while the partitions are still this member's to commit
+                rejoin();
             } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
                 positions.clear(); // expelled while paused: a commit would be refused
-                adopt(client.join(group, member, instanceId, topics));
+                adopt(await(client.joinAsync(group, member, instanceId, topics)));
             } else if (beat == HeartbeatResult.FENCED) {
                 positions.clear();
                 fenced = true; // another process is this instance now: rejoining would fence it in turn
@@ -147,17 +164,48 @@ public final class GroupConsumer implements AutoCloseable {
         }
         List<ConsumedRecord> received = new ArrayList<>();
         if (positions.isEmpty()) {
-            return received; // nothing to read in this generation (more members than partitions)
+            return received; // nothing to read (more members than partitions, or waiting at an eager barrier)
         }
         List<PartitionOffset> asked = new ArrayList<>(positions.size());
         positions.forEach((partition, offset) -> asked.add(new PartitionOffset(partition, offset)));
-        for (Message.Polled.Result result : client.poll(asked, maxBytesPerPartition, filter, maxWait)) {
+        // While a cooperative join waits, poll briefly: the answer is picked up at the next poll.
+        Duration wait = joining != null && maxWait.compareTo(WAIT_WHILE_JOINING) > 0 ? WAIT_WHILE_JOINING : maxWait;
+        for (Message.Polled.Result result : client.poll(asked, maxBytesPerPartition, filter, wait)) {
             for (Record record : result.records()) {
                 received.add(new ConsumedRecord(result.partition(), record));
             }
             positions.put(result.partition(), result.nextOffset());
         }
         return received;
+    }
+
+    /**
+     * Rejoins the group. Eager: gives every partition up and waits at the barrier. Cooperative: sends
+     * the join and goes on reading what it holds; the answer is adopted at a later poll.
+     */
+    private void rejoin() {
+        if (protocol == RebalanceProtocol.COOPERATIVE) {
+            joining = client.joinAsync(group, member, instanceId, topics);
+        } else {
+            positions.clear();
+            adopt(await(client.joinAsync(group, member, instanceId, topics))); // until every member has rejoined
+        }
+    }
+
+    private Joined await(CompletableFuture<Joined> answer) {
+        try {
+            return answer.get(client.timeout().plus(DispatchClient.MAX_JOIN_WAIT).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining group " + group, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("joining group " + group + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer to the join of group " + group, e);
+        }
     }
 
     /**
@@ -184,13 +232,42 @@ public final class GroupConsumer implements AutoCloseable {
         }
     }
 
-    private void adopt(Assignment assignment) {
+    /**
+     * Takes a join's answer. Eager: every partition of the answer starts at the group's committed offset.
+     * Cooperative: the partitions it keeps go on from where it is; the ones it gains start at the
+     * committed offset; the ones the answer leaves out it commits and gives up, and then it rejoins at once
+     * so that the second round can hand them to their new owners. If that commit is refused the group has
+     * removed it meanwhile: it forgets everything and joins again as a new member.
+     */
+    private void adopt(Joined joined) {
+        Assignment assignment = joined.assignment();
+        protocol = joined.protocol();
         generation = assignment.generation();
-        positions.clear();
+        if (protocol == RebalanceProtocol.EAGER) {
+            positions.clear();
+        }
+        Map<TopicPartition, Long> revoked = new LinkedHashMap<>(positions);
+        revoked.keySet().removeAll(assignment.partitions());
+        positions.keySet().retainAll(assignment.partitions());
         for (TopicPartition partition : assignment.partitions()) {
-            positions.put(partition, client.committed(group, partition).orElse(0));
+            if (!positions.containsKey(partition)) {
+                positions.put(partition, client.committed(group, partition).orElse(0));
+            }
         }
         onAssignment.accept(assignment);
+        if (!revoked.isEmpty()) {
+            try {
+                client.commitAll(group, member, generation, revoked);
+            } catch (DispatchException e) {
+                if (e.kind() != ErrorKind.ILLEGAL_GENERATION) {
+                    throw e;
+                }
+                positions.clear(); // removed while it was away: what it believes it owns is lost
+                adopt(await(client.joinAsync(group, member, instanceId, topics)));
+                return;
+            }
+            joining = client.joinAsync(group, member, instanceId, topics); // the second round
+        }
     }
 
     /** The member's partitions now (empty before the first poll). */

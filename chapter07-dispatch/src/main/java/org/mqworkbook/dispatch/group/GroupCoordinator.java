@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
+import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.Subscription;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.marker.ExerciseNotDone;
@@ -132,6 +133,11 @@ public final class GroupCoordinator {
         List<TopicPartition> owned = List.of();
         /** The answer to its join in the rebalance in progress; null if it has not rejoined yet. */
         CompletableFuture<JoinResult> joining;
+        /**
+         * With the cooperative protocol (exercise 7.8): the partitions of {@code owned} it has been told to
+         * give up. It still holds them — it may commit them — until it rejoins; then they are free.
+         */
+        List<TopicPartition> revoking = List.of();
         /** A static member's {@code group.instance.id} (exercise 7.7); null for a dynamic member. */
         final String instanceId;
 
@@ -290,12 +296,26 @@ public final class GroupCoordinator {
     }
 
     /**
+     * Every join goes through here. A member coming back with partitions it was told to give up (the
+     * cooperative protocol, 7.8) hands them over first; then it enters the barrier. The caller holds the
+     * lock.
+     */
+    private CompletableFuture<JoinResult> joinMember(String memberId, String instanceId, Set<String> topics) {
+        assert lock.isHeldByCurrentThread() : "joinMember needs the coordinator's lock";
+        Member known = members.get(memberId);
+        if (known != null && !known.revoking.isEmpty()) {
+            handOver(known);
+        }
+        return enterBarrier(memberId, instanceId, topics);
+    }
+
+    /**
      * The join itself: adds the member (a new one with {@code instanceId}, null for a dynamic member),
      * or updates a known member's topics, and returns the answer that waits at the barrier. The caller
      * holds the lock.
      */
-    private CompletableFuture<JoinResult> joinMember(String memberId, String instanceId, Set<String> topics) {
-        assert lock.isHeldByCurrentThread() : "joinMember needs the coordinator's lock";
+    private CompletableFuture<JoinResult> enterBarrier(String memberId, String instanceId, Set<String> topics) {
+        assert lock.isHeldByCurrentThread() : "enterBarrier needs the coordinator's lock";
         // BEGIN EXERCISE 7.2
         throw new ExerciseNotDone("7.2");
         // END EXERCISE 7.2
@@ -331,6 +351,11 @@ public final class GroupCoordinator {
             if (fenced.containsKey(memberId) && !members.containsKey(memberId)) {
                 return HeartbeatResult.FENCED; // an earlier incarnation of a static member (7.7): stop
             }
+            Member revoker = members.get(memberId);
+            if (revoker != null && !revoker.revoking.isEmpty()) {
+                revoker.deadline = clock.instant().plus(sessionTimeout);
+                return HeartbeatResult.REBALANCE_NEEDED; // 7.8: give up what you were told to, then rejoin
+            }
             // BEGIN EXERCISE 7.2
             throw new ExerciseNotDone("7.2");
             // END EXERCISE 7.2
@@ -361,13 +386,20 @@ public final class GroupCoordinator {
 
     /**
      * The member's partitions and the generation they belong to: what it may read now. Empty if it is
-     * unknown, or if it has rejoined and waits for the rebalance to complete.
+     * unknown, or if it has rejoined and waits for an eager rebalance to complete; with the cooperative
+     * protocol a waiting member goes on reading what it holds, and partitions it must give up are left
+     * out.
      */
     public Assignment assignmentOf(String memberId) {
         lock.lock();
         try {
             Member member = members.get(memberId);
-            return new Assignment(generation, member == null || member.joining != null ? List.of() : member.owned);
+            if (member == null || member.joining != null && assignor.protocol() == RebalanceProtocol.EAGER) {
+                return new Assignment(generation, List.of());
+            }
+            List<TopicPartition> reading = new ArrayList<>(member.owned);
+            reading.removeAll(member.revoking);
+            return new Assignment(generation, reading);
         } finally {
             unlock();
         }
@@ -448,6 +480,11 @@ public final class GroupCoordinator {
         } finally {
             unlock();
         }
+    }
+
+    /** How the group rebalances: as its assignor says ({@link PartitionAssignor#protocol()}). */
+    public RebalanceProtocol protocol() {
+        return assignor.protocol();
     }
 
     /** The group's name. */
@@ -537,9 +574,9 @@ public final class GroupCoordinator {
 
     /**
      * Completes the rebalance in progress if no member is missing any more: starts a new generation,
-     * reassigns every partition among the members (telling the assignor what each owned before, so that a
-     * sticky assignor can keep it), and answers every waiting join. A rebalance left with no members is
-     * simply over. Does nothing while a member has not rejoined. The caller holds the lock.
+     * reassigns every partition among the members ({@link #assignAll}), and answers every waiting join
+     * ({@link #answer}). A rebalance left with no members is simply over. Does nothing while a member
+     * has not rejoined. The caller holds the lock.
      */
     private void completeRebalanceIfReady() {
         assert lock.isHeldByCurrentThread() : "completeRebalanceIfReady needs the coordinator's lock";
@@ -572,7 +609,56 @@ public final class GroupCoordinator {
         Map<String, List<TopicPartition>> byName = assignor.assign(subscriptions, partitionsPerTopic);
         Map<String, List<TopicPartition>> byMember = new TreeMap<>();
         byName.forEach((name, partitions) -> byMember.put(memberNamed.get(name), partitions));
+        if (assignor.protocol() == RebalanceProtocol.COOPERATIVE) {
+            withholdMoving(byMember);
+        }
         return byMember;
+    }
+
+    /**
+     * Answers a member's waiting join with {@code partitions}: they are what it holds from now on, with
+     * the ones it must still give up (the cooperative protocol's {@code revoking}: it may commit them until
+     * it rejoins); its session starts again from the answer; the future completes once the lock is
+     * released. The caller holds the lock.
+     */
+    private void answer(Member member, List<TopicPartition> partitions) {
+        assert lock.isHeldByCurrentThread() : "answer needs the coordinator's lock";
+        List<TopicPartition> holds = new ArrayList<>(partitions);
+        holds.addAll(member.revoking);
+        holds.sort(null);
+        member.owned = List.copyOf(holds);
+        member.deadline = clock.instant().plus(sessionTimeout);
+        CompletableFuture<JoinResult> waiting = member.joining;
+        JoinResult result = new JoinResult(generation, partitions);
+        answers.add(() -> waiting.complete(result));
+        member.joining = null;
+    }
+
+    /**
+     * The cooperative protocol's first round (KIP-429): in {@code target}, the assignor's assignment,
+     * holds back every partition that another member still holds, and records on each member the
+     * partitions it holds but is not assigned ({@code revoking}): it must give them up, and the round
+     * after its rejoin hands them to their new owners. With every partition held by at most one member,
+     * no partition is ever handed to a second one while the first may still be processing it. The
+     * caller holds the lock.
+     */
+    private void withholdMoving(Map<String, List<TopicPartition>> target) {
+        assert lock.isHeldByCurrentThread() : "withholdMoving needs the coordinator's lock";
+        // BEGIN EXERCISE 7.8
+        throw new ExerciseNotDone("7.8");
+        // END EXERCISE 7.8
+    }
+
+    /**
+     * A member that was told to give up partitions has come back to rejoin: they are free now (it no
+     * longer holds them), and the group needs a second round to hand them to their new owners, so a
+     * rebalance starts if none is in progress. The caller holds the lock.
+     */
+    private void handOver(Member member) {
+        assert lock.isHeldByCurrentThread() : "handOver needs the coordinator's lock";
+        // BEGIN EXERCISE 7.8
+        throw new ExerciseNotDone("7.8");
+        // END EXERCISE 7.8
     }
 
     /** How many fenced member ids the coordinator remembers now (a test checks the bound). */

@@ -11,7 +11,8 @@ import java.util.Map;
  * <p>Kafka runs this on one member, the group leader, after every rebalance, and the broker (the group
  * coordinator) passes the result on; the workbook calls it directly. Three implementations, as in Kafka's
  * {@code partition.assignment.strategy}: {@link RangeAssignor}, {@link RoundRobinAssignor} and
- * {@link StickyAssignor}.
+ * {@link StickyAssignor}; and {@link CooperativeStickyAssignor}, the sticky assignment with the cooperative
+ * protocol.
  *
  * <p>Contract shared by all three: the result has an entry for every member (an empty list when it gets
  * nothing), each list is sorted by topic then partition, every partition of every subscribed topic is
@@ -29,4 +30,12 @@ public interface PartitionAssignor {
      */
     Map<String, List<TopicPartition>> assign(Map<String, Subscription> members,
                                              Map<String, Integer> partitionsPerTopic);
+
+    /**
+     * The rebalance protocol the group uses with this assignor: {@link RebalanceProtocol#EAGER} for the
+     * three of exercise 7.3, {@link RebalanceProtocol#COOPERATIVE} for {@link CooperativeStickyAssignor}.
+     */
+    default RebalanceProtocol protocol() {
+        return RebalanceProtocol.EAGER;
+    }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.mqworkbook.dispatch.broker.PartitionLag;
 import org.mqworkbook.dispatch.broker.ShuttingDownException;
 import org.mqworkbook.dispatch.broker.UnknownTopicException;
 import org.mqworkbook.dispatch.group.IllegalGenerationException;
+import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
@@ -188,7 +190,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
             answer = api.join(join.group(), join.member(), join.instanceId().isEmpty() ? null : join.instanceId(),
                     join.topics())
                 .whenComplete((joined, failure) -> heldByBroker.decrementAndGet())
-                .thenApply(joined -> new Message.Assigned(id, joined.generation(), joined.partitions()));
+                .thenApply(joined -> new Message.Assigned(id, joined.generation(), joined.partitions(),
+                    cooperative(join.group()) ? Message.Assigned.COOPERATIVE : Message.Assigned.EAGER,
+                    join.version()));
         } else if (request instanceof Message.Heartbeat beat) {
             answer = api.heartbeat(beat.group(), beat.member(), beat.generation())
                 .thenApply(result -> new Message.Ok(id, result.ordinal()));
@@ -230,6 +234,15 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
                 new Message.Error(id, ErrorKind.UNKNOWN_COMMAND, request.api() + " is not a request"));
         }
         return answer;
+    }
+
+    /** Whether the group rebalances cooperatively (its members keep their partitions while they rejoin). */
+    private boolean cooperative(String group) {
+        try {
+            return api.broker().protocol(group) == RebalanceProtocol.COOPERATIVE;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A long poll: while the broker holds it, the connection is waiting, not idle. */

@@ -34,7 +34,9 @@ import org.mqworkbook.storage.Record;
  *                      filter:string (7.5, "*" = all)
  *  0x0024 Join         group, member, count:int32,     0x8024 Assigned(generation:int32, count:int32,
  *                      topics: string…                        (topic, partition:int32)…), once the
- *         v1: + instanceId: string (a static member)          group's rebalance completes
+ *                                                             group's rebalance completes
+ *         v1: + instanceId: string                         v1: + cooperative:bool (the group's protocol)
+ *             ("" = a dynamic member)
  *  0x0025 Heartbeat    group, member, generation       0x8021 Ok(value = 0 OK, 1 REBALANCE_NEEDED,
  *                                                             2 UNKNOWN_MEMBER, 3 FENCED)
  *  0x0026 Sync         group, member                   0x8024 Assigned: the member's current assignment
@@ -112,7 +114,7 @@ public sealed interface Message extends WireFrame {
          * instead of a new key, as Kafka's {@code DescribeGroups} and {@code OffsetFetch} did.
          */
         public int maxVersion() {
-            return this == DESCRIBE || this == GROUP || this == JOIN ? 1 : 0;
+            return this == DESCRIBE || this == GROUP || this == JOIN || this == ASSIGNED ? 1 : 0;
         }
 
         /** Whether clients send it. */
@@ -189,7 +191,7 @@ public sealed interface Message extends WireFrame {
             case OK -> Ok.read(in);
             case PRODUCED -> Produced.read(in);
             case RECORDS -> Records.read(in);
-            case ASSIGNED -> Assigned.read(in);
+            case ASSIGNED -> Assigned.read(in, header.apiVersion());
             case GROUP -> Group.read(in, header.apiVersion());
             case ERROR -> Error.read(in);
         };
@@ -312,20 +314,30 @@ public sealed interface Message extends WireFrame {
 
     /**
      * Joins (or rejoins) a group for some topics; answered with the member's assignment once the group's
-     * rebalance completes. Version 1 adds the instance id of a static member ({@code ""} in version 0:
-     * a dynamic member); a dynamic join is sent as version 0, which every chapter 7 broker reads.
+     * rebalance completes. Version 1 adds the instance id of a static member ({@code ""}: a dynamic member)
+     * and asks for an answer that says the group's rebalance protocol; a version 0 join (what a client
+     * that predates them sends) gets neither.
      */
-    record Join(int correlationId, String group, String member, List<String> topics, String instanceId)
-        implements Message {
-        /** A dynamic member's join (version 0). */
+    record Join(int correlationId, String group, String member, List<String> topics, String instanceId,
+                int version) implements Message {
+        /** A dynamic member's join, version 0. */
         public Join(int correlationId, String group, String member, List<String> topics) {
-            this(correlationId, group, member, topics, "");
+            this(correlationId, group, member, topics, "", 0);
         }
 
-        /** Copies the list. */
+        /** A version 1 join: {@code instanceId} is {@code ""} for a dynamic member. */
+        public Join(int correlationId, String group, String member, List<String> topics, String instanceId) {
+            this(correlationId, group, member, topics, instanceId, 1);
+        }
+
+        /** Copies the list; checks the version. */
         public Join {
             topics = List.copyOf(topics);
             Objects.requireNonNull(instanceId, "instanceId");
+            if (version < 0 || version > 1 || version == 0 && !instanceId.isEmpty()) {
+                throw new IllegalArgumentException("Join has versions 0 and 1 (which adds the instance id), not "
+                    + version + " with instance id '" + instanceId + "'");
+            }
         }
 
         @Override
@@ -335,7 +347,7 @@ public sealed interface Message extends WireFrame {
 
         @Override
         public int apiVersion() {
-            return instanceId.isEmpty() ? 0 : 1;
+            return version;
         }
 
         @Override
@@ -346,7 +358,7 @@ public sealed interface Message extends WireFrame {
             for (String topic : topics) {
                 Protocol.writeString(out, topic);
             }
-            if (!instanceId.isEmpty()) {
+            if (version >= 1) {
                 Protocol.writeString(out, instanceId);
             }
         }
@@ -361,10 +373,7 @@ public sealed interface Message extends WireFrame {
                 topics.add(in.readString("topics[" + i + "]"));
             }
             String instanceId = version >= 1 ? in.readString("instanceId") : "";
-            if (version >= 1 && instanceId.isEmpty()) {
-                throw in.malformed("a version 1 Join names an instance id; an empty one is a version 0 Join");
-            }
-            return new Join(correlationId, group, member, topics, instanceId);
+            return new Join(correlationId, group, member, topics, instanceId, version);
         }
     }
 
@@ -633,10 +642,25 @@ public sealed interface Message extends WireFrame {
     }
 
     /** A member's generation and partitions. */
-    record Assigned(int correlationId, int generation, List<TopicPartition> partitions) implements Message {
-        /** Copies the list. */
+    record Assigned(int correlationId, int generation, List<TopicPartition> partitions, int protocol, int version)
+        implements Message {
+        /** The protocol value of an eager group. */
+        public static final int EAGER = 0;
+        /** The protocol value of a cooperative group. */
+        public static final int COOPERATIVE = 1;
+
+        /** A version 0 answer (to a Sync, or to a version 0 Join): no protocol on the wire. */
+        public Assigned(int correlationId, int generation, List<TopicPartition> partitions) {
+            this(correlationId, generation, partitions, EAGER, 0);
+        }
+
+        /** Copies the list; checks the version and the protocol. */
         public Assigned {
             partitions = List.copyOf(partitions);
+            if (version < 0 || version > 1 || protocol != EAGER && protocol != COOPERATIVE) {
+                throw new IllegalArgumentException("Assigned has versions 0 and 1 and protocols 0 and 1, not version "
+                    + version + " protocol " + protocol);
+            }
         }
 
         @Override
@@ -645,13 +669,25 @@ public sealed interface Message extends WireFrame {
         }
 
         @Override
+        public int apiVersion() {
+            return version;
+        }
+
+        @Override
         public void writeFields(ByteBuf out) {
             out.writeInt(generation);
             Fields.writePartitions(out, partitions);
+            if (version >= 1) {
+                out.writeBoolean(protocol == COOPERATIVE);
+            }
         }
 
-        static Assigned read(FieldReader in) {
-            return new Assigned(in.correlationId(), in.readInt("generation"), Fields.partitions(in, "partitions"));
+        static Assigned read(FieldReader in, int version) {
+            int correlationId = in.correlationId();
+            int generation = in.readInt("generation");
+            List<TopicPartition> partitions = Fields.partitions(in, "partitions");
+            int protocol = version >= 1 && in.readBoolean("cooperative") ? COOPERATIVE : EAGER;
+            return new Assigned(correlationId, generation, partitions, protocol, version);
         }
     }
 

@@ -12,11 +12,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.mqworkbook.dispatch.broker.TopicBroker;
 import org.mqworkbook.dispatch.broker.TopicBroker.BrokerConfig;
+import org.mqworkbook.dispatch.partition.CooperativeStickyAssignor;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.partition.RoundRobinAssignor;
 import org.mqworkbook.dispatch.partition.StickyAssignor;
 import org.mqworkbook.dispatch.server.DispatchServer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,8 +55,9 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 10s)")
     Duration sessionTimeout = BrokerConfig.DEFAULT_SESSION_TIMEOUT;
 
-    @Option(names = "--assignor", description = "how a group's partitions are split among its members: "
-        + "range, roundrobin or sticky (default: range)")
+    @Option(names = "--assignor", converter = AssignorConverter.class,
+        description = "how a group's partitions are split among its members: range, roundrobin, sticky or "
+            + "cooperative-sticky, which rebalances without stopping the partitions that stay (default: range)")
     AssignorChoice assignor = AssignorChoice.RANGE;
 
     @Spec
@@ -99,11 +102,25 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "broker-shutdown"));
         out.println("broker listening on " + host + ":" + server.port() + " (data in " + dataDir + ", session timeout "
-            + DurationConverter.format(sessionTimeout) + ", " + assignor.name().toLowerCase(Locale.ROOT)
+            + DurationConverter.format(sessionTimeout) + ", "
+            + assignor.name().toLowerCase(Locale.ROOT).replace('_', '-')
             + " assignor; Ctrl-C to stop)");
         out.flush();
         stopped.await();
         return DispatchCli.OK;
+    }
+
+    /** Reads an assignor by its Kafka name: {@code cooperative-sticky} as well as {@code COOPERATIVE_STICKY}. */
+    static final class AssignorConverter implements CommandLine.ITypeConverter<AssignorChoice> {
+        @Override
+        public AssignorChoice convert(String value) {
+            try {
+                return AssignorChoice.valueOf(value.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not an assignor: use range, "
+                    + "roundrobin, sticky or cooperative-sticky");
+            }
+        }
     }
 
     /** The assignors a broker can give its groups, by the name the command line uses. */
@@ -113,7 +130,9 @@ final class ServerCommand implements Callable<Integer> {
         /** One partition each in turn, across all topics. */
         ROUNDROBIN(RoundRobinAssignor::new),
         /** Balanced, and moves as few partitions as it can at a rebalance. */
-        STICKY(StickyAssignor::new);
+        STICKY(StickyAssignor::new),
+        /** Sticky, with the cooperative protocol: partitions that stay are never stopped (KIP-429). */
+        COOPERATIVE_STICKY(CooperativeStickyAssignor::new);
 
         private final Supplier<PartitionAssignor> factory;
 
