@@ -26,7 +26,7 @@ import org.mqworkbook.dispatch.broker.TopicBroker.BrokerConfig;
 import org.mqworkbook.dispatch.client.ConsumedRecord;
 import org.mqworkbook.dispatch.client.DispatchClient;
 import org.mqworkbook.dispatch.client.GroupConsumer;
-import org.mqworkbook.dispatch.partition.RangeAssignor;
+import org.mqworkbook.dispatch.partition.CooperativeStickyAssignor;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.server.DispatchServer;
 
@@ -37,7 +37,9 @@ import org.mqworkbook.dispatch.server.DispatchServer;
  *
  * <ol>
  *   <li>A producer sends an order every 20 ms, keyed by customer, to topic {@code orders} (6 partitions).
- *   <li>Member A joins and owns all 6 partitions; B joins (3/3); C joins (2/2/2).
+ *   <li>Member A joins and owns all 6 partitions; B joins (3/3); C joins (2/2/2). The broker's groups
+ *       are cooperative (exercise 7.8): at each join only the partitions that move stop, in two rounds,
+ *       and the narrator says how many orders the others processed meanwhile.
  *   <li>B crashes: it stops heartbeating without a word. The broker waits for B's session to time out
  *       (3 s), then gives B's partitions to A and C, which re-read what B had not committed.
  *   <li>C leaves gracefully: it commits and says goodbye, so A takes everything at once.
@@ -106,11 +108,11 @@ public final class RebalanceDemo {
             say("cannot create a temporary directory: " + e.getMessage());
             return 1;
         }
-        BrokerConfig config = BrokerConfig.defaults(RangeAssignor::new).withSessionTimeout(sessionTimeout);
+        BrokerConfig config = BrokerConfig.defaults(CooperativeStickyAssignor::new).withSessionTimeout(sessionTimeout);
         try (TopicBroker broker = TopicBroker.open(dir, config, Clock.systemUTC());
              DispatchServer server = DispatchServer.onLoopback(broker, 0).start()) {
             say("broker listening on " + HOST + ":" + server.port() + ", data in " + dir + "; session timeout "
-                + sessionTimeout.toSeconds() + " s, range assignor");
+                + sessionTimeout.toSeconds() + " s, cooperative-sticky assignor (exercise 7.8)");
             return story(broker, server.port());
         } catch (IOException | RuntimeException e) {
             // e.g. "INTERNAL_ERROR: Exercise 7.6 is not done yet: ..." from the broker, or a step that never came
@@ -140,14 +142,13 @@ public final class RebalanceDemo {
         awaitSettled(broker, Set.of("A"));
         table(broker);
 
-        step("B joins: the group rebalances, A gives up half of its partitions");
-        join("B", port);
-        awaitSettled(broker, Set.of("A", "B"));
+        step("B joins: the group rebalances cooperatively; A gives up half of its partitions and keeps "
+            + "consuming the other half");
+        joinCooperatively(broker, "B", port, Set.of("A", "B"));
         table(broker);
 
-        step("C joins: two partitions each");
-        join("C", port);
-        awaitSettled(broker, Set.of("A", "B", "C"));
+        step("C joins: two partitions each; only the two that move ever stop");
+        joinCooperatively(broker, "C", port, Set.of("A", "B", "C"));
         Map<String, List<TopicPartition>> beforeCrash = broker.owners(GROUP);
         table(broker);
 
@@ -182,8 +183,7 @@ public final class RebalanceDemo {
         table(broker);
 
         step("D joins");
-        join("D", port);
-        awaitSettled(broker, Set.of("A", "D"));
+        joinCooperatively(broker, "D", port, Set.of("A", "D"));
         table(broker);
 
         step("the producer stops; the group drains the topic");
@@ -192,6 +192,28 @@ public final class RebalanceDemo {
         table(broker);
         members.values().forEach(Member::stop);
         return verdict();
+    }
+
+    /**
+     * A member joins a cooperative group: the first round hands it nothing that someone still holds, the
+     * holders give up what moves and rejoin, the second round hands it over. Says what moved, and how many
+     * orders the members that were already there processed while all that happened.
+     */
+    private void joinCooperatively(TopicBroker broker, String name, int port, Set<String> expected)
+        throws IOException, InterruptedException {
+        Map<String, List<TopicPartition>> before = broker.owners(GROUP);
+        Map<String, Integer> processedBefore = new TreeMap<>();
+        before.keySet().forEach(member -> processedBefore.put(member, members.get(member).processed.get()));
+        long joinedAt = System.nanoTime();
+        join(name, port);
+        awaitSettled(broker, expected);
+        long millis = (System.nanoTime() - joinedAt) / 1_000_000;
+        Map<String, List<TopicPartition>> after = broker.owners(GROUP);
+        say(name + " got " + after.get(name).stream().map(p -> p + " (from " + ownerOf(before, p) + ")")
+            .collect(Collectors.joining(", ")) + " in two rounds, " + millis + " ms");
+        processedBefore.forEach((member, count) -> say("  meanwhile " + member + " kept consuming "
+            + after.get(member).stream().map(TopicPartition::toString).collect(Collectors.joining(", "))
+            + ": " + (members.get(member).processed.get() - count) + " orders processed during the rebalance"));
     }
 
     private void join(String name, int port) throws IOException {
@@ -206,7 +228,11 @@ public final class RebalanceDemo {
         awaitCondition(() -> {
             try {
                 int generation = broker.generation(GROUP);
-                return broker.owners(GROUP).keySet().equals(expected)
+                Map<String, List<TopicPartition>> owners = broker.owners(GROUP);
+                Set<TopicPartition> owned = new HashSet<>();
+                owners.values().forEach(owned::addAll);
+                // Every partition owned: with the cooperative protocol the first round leaves the moving ones out.
+                return owners.keySet().equals(expected) && owned.size() == PARTITIONS
                     && expected.stream().allMatch(name -> members.get(name).adopted == generation);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
