@@ -208,8 +208,8 @@ public final class RebalancePause {
                 List<ConsumedRecord> records = consumer.poll();
                 long now = System.nanoTime();
                 for (ConsumedRecord record : records) {
-                    processedAt.computeIfAbsent(record.partition(), p -> Collections.synchronizedList(new ArrayList<>()))
-                        .add(now);
+                    processedAt.computeIfAbsent(record.partition(),
+                        p -> Collections.synchronizedList(new ArrayList<>())).add(now);
                 }
                 if (!records.isEmpty()) {
                     // The application's work on the batch: between none and twice the mean, so that members
