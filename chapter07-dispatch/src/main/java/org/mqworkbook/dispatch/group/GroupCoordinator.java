@@ -415,7 +415,10 @@ public final class GroupCoordinator {
         }
     }
 
-    /** Whether a rebalance is in progress: some member has not rejoined yet. */
+    /**
+     * Whether a rebalance is in progress: it has started (a join, a leave, an expiry, a topic that grew)
+     * and not completed yet — until every member has rejoined or the rebalance timeout removed the rest.
+     */
     public boolean rebalancing() {
         lock.lock();
         try {

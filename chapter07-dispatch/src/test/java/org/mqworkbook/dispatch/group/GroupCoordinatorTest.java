@@ -2,6 +2,7 @@ package org.mqworkbook.dispatch.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +59,16 @@ class GroupCoordinatorTest {
             list.add(new TopicPartition("orders", p));
         }
         return list;
+    }
+
+    /**
+     * What {@code commit} threw, asserting first — with {@code why} as the failure's explanation — that it
+     * threw at all: {@code assertThatThrownBy(...).as(...)} would fail before its description applies.
+     */
+    private static AbstractThrowableAssert<?, ? extends Throwable> refused(ThrowingCallable commit, String why) {
+        Throwable thrown = catchThrowable(commit);
+        assertThat(thrown).as(why + " (the commit was accepted)").isNotNull();
+        return assertThat(thrown).as(why).isInstanceOf(IllegalGenerationException.class);
     }
 
     /** The answer of a join that the test expects complete: the barrier has let it through. */
@@ -130,10 +143,9 @@ class GroupCoordinatorTest {
         group.join("a", ORDERS); // a rejoins; b has not yet
 
         assertThat(group.assignmentOf("a").partitions()).as("waiting at the barrier, a reads nothing").isEmpty();
-        assertThatThrownBy(() -> group.commit("a", second, P0, 3))
-            .as("once a has rejoined it has let go of orders-0: a commit now could rewind the offset that the "
-                + "partition's next owner starts from")
-            .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("rejoined");
+        refused(() -> group.commit("a", second, P0, 3), "once a has rejoined it has let go of orders-0: a commit "
+            + "now could rewind the offset that the partition's next owner starts from")
+            .hasMessageContaining("rejoined");
         assertThat(group.committed(P0)).isEmpty();
         group.commit("b", second, new TopicPartition("orders", 2), 4); // b has not rejoined: still its own
         assertThat(group.committed(new TopicPartition("orders", 2))).as("b may still hand over by committing")
@@ -190,10 +202,11 @@ class GroupCoordinatorTest {
     void theLastMemberLeavingEndsTheRebalance() {
         GroupCoordinator group = group(new RangeAssignor(), 2);
         group.join("a", ORDERS);
-        group.join("b", ORDERS);
+        group.join("b", ORDERS); // a rebalance, waiting for a
+        group.leave("b");
+        assertThat(group.rebalancing()).as("a has not rejoined yet: the rebalance is still in progress").isTrue();
 
         group.leave("a");
-        group.leave("b");
 
         assertThat(group.rebalancing()).as("no member is left to wait for").isFalse();
         assertThat(group.members()).isEmpty();
@@ -346,6 +359,107 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aSessionEndsOnlyAfterItsDeadlineHasPassed() {
+        GroupCoordinator group = group(new RangeAssignor(), 3);
+        int generation = answered(group.join("a", ORDERS), "a alone").generation();
+        group.heartbeat("a", generation);
+
+        clock.advance(SESSION);
+        assertThat(group.expireMembers()).as("at exactly its session timeout a is still in time").isZero();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(group.expireMembers()).as("a millisecond later it is not").isEqualTo(1);
+    }
+
+    @Test
+    void theRebalanceTimeoutRunsFromTheStartOfTheRebalanceWhoeverJoinsLater() {
+        GroupCoordinator group = new GroupCoordinator("billing", new RangeAssignor(), Map.of("orders", 3), SESSION,
+            REBALANCE, clock);
+        group.join("a", ORDERS);
+        int second = rejoin(group, "b", "a");
+        CompletableFuture<JoinResult> c = group.join("c", ORDERS); // the rebalance starts now
+        group.join("a", ORDERS);
+
+        clock.advance(REBALANCE.minusSeconds(1));
+        group.join("d", ORDERS); // a late joiner: if it restarted the clock, b could hold the group up for ever
+        group.leave("d");
+        group.join("e", ORDERS);
+        group.heartbeat("b", second);
+        clock.advance(Duration.ofSeconds(1).plusMillis(1));
+
+        assertThat(group.expireMembers()).as("b has not rejoined " + REBALANCE + " after the rebalance started")
+            .isEqualTo(1);
+        assertThat(answered(c, "the rebalance completed without b").generation()).isEqualTo(second + 1);
+    }
+
+    @Test
+    void aSecondJoinWhileWaitingGetsTheSameAnswer() {
+        GroupCoordinator group = group(new RangeAssignor(), 2);
+        group.join("a", ORDERS);
+        CompletableFuture<JoinResult> first = group.join("b", ORDERS);
+
+        CompletableFuture<JoinResult> again = group.join("b", ORDERS); // its request was retried, say
+
+        group.join("a", ORDERS);
+        assertThat(answered(first, "the first join is answered too, not left hanging"))
+            .isEqualTo(answered(again, "the repeated join"));
+    }
+
+    @Test
+    void aJoinWithOtherTopicsInAStableGroupRebalances() {
+        GroupCoordinator group = new GroupCoordinator("billing", new RangeAssignor(), Map.of("orders", 2,
+            "payments", 2), SESSION, clock);
+        group.join("a", ORDERS);
+        int second = rejoin(group, "b", "a");
+
+        CompletableFuture<JoinResult> changed = group.join("b", Set.of("orders", "payments"));
+
+        assertThat(changed).as("b now wants payments too: not the same join again, a rebalance").isNotDone();
+        assertThat(group.heartbeat("a", second)).isEqualTo(HeartbeatResult.REBALANCE_NEEDED);
+        group.join("a", ORDERS);
+        assertThat(answered(changed, "a rejoined").partitions()).contains(new TopicPartition("payments", 0));
+    }
+
+    @Test
+    void aMemberExpiredInTheMiddleOfARebalanceCannotCommitWithTheStillCurrentGeneration() {
+        GroupCoordinator group = group(new RangeAssignor(), 2);
+        group.join("a", ORDERS);
+        int generation = rejoin(group, "b", "a");
+        group.join("c", ORDERS); // a rebalance: the generation stays until it completes
+        group.join("a", ORDERS);
+        clock.advance(SESSION.plusSeconds(1));
+        group.expireMembers(); // b was silent: removed (and the rebalance completes without it)
+
+        refused(() -> group.commit("b", generation, new TopicPartition("orders", 1), 5),
+            "b is not a member any more, whatever generation it names").hasMessageContaining("b is not a member");
+    }
+
+    @Test
+    void aLeavesRefusalIsAlsoCompletedOutsideTheLock() throws Exception {
+        GroupCoordinator group = group(new RangeAssignor(), 2);
+        group.join("a", ORDERS);
+        CompletableFuture<JoinResult> b = group.join("b", ORDERS);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Integer> seenFromElsewhere = b.handle((joined, refusal) -> {
+                try {
+                    return other.submit(group::generation).get(2, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("the other thread could not take the coordinator's lock: the refusal "
+                        + "was completed while the lock was held");
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new AssertionError(e);
+                }
+            });
+
+            group.leave("b");
+
+            assertThat(seenFromElsewhere.get(5, TimeUnit.SECONDS)).isEqualTo(group.generation());
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
     void aZombieCommitFromAnOldGenerationIsRefusedAndDoesNotRewindTheGroup() {
         GroupCoordinator group = group(new RangeAssignor(), 1);
         int zombieGeneration = answered(group.join("a", ORDERS), "a alone").generation();
@@ -356,10 +470,9 @@ class GroupCoordinatorTest {
         int generation = answered(group.join("b", ORDERS), "b alone").generation();
         group.commit("b", generation, P0, 50);
 
-        assertThatThrownBy(() -> group.commit("a", zombieGeneration, P0, 20))
-            .as("a wakes up and commits what it had processed: without generation fencing a zombie would "
-                + "rewind the group from 50 to 20, and 30 messages would be processed again")
-            .isInstanceOf(IllegalGenerationException.class)
+        refused(() -> group.commit("a", zombieGeneration, P0, 20), "a wakes up and commits what it had processed: "
+            + "without generation fencing a zombie would rewind the group from 50 to 20, and 30 messages would be "
+            + "processed again")
             .hasMessageContaining("a").hasMessageContaining("generation " + zombieGeneration)
             .hasMessageContaining("generation is " + generation).hasMessageContaining("orders-0");
         assertThat(group.committed(P0)).as("the refused commit changed nothing").isEqualTo(OptionalLong.of(50));
@@ -371,9 +484,9 @@ class GroupCoordinatorTest {
         group.join("a", ORDERS);
         int generation = rejoin(group, "b", "a");
 
-        assertThatThrownBy(() -> group.commit("b", generation, P0, 7))
-            .as("the right generation is not enough: partition 0 belongs to a, and b must not move its offset")
-            .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("orders-0");
+        refused(() -> group.commit("b", generation, P0, 7),
+            "the right generation is not enough: partition 0 belongs to a, and b must not move its offset")
+            .hasMessageContaining("orders-0");
         assertThat(group.committed(P0)).as("nothing was committed for partition 0").isEmpty();
     }
 
@@ -396,13 +509,12 @@ class GroupCoordinatorTest {
         Map<TopicPartition, Long> tooMuch = new LinkedHashMap<>();
         tooMuch.put(P0, 20L);
         tooMuch.put(new TopicPartition("orders", 2), 22L); // b's
-        assertThatThrownBy(() -> before.commitAll("a", current, tooMuch))
-            .as("each partition is fenced as commit() fences it: orders-2 belongs to b")
-            .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("orders-2");
+        refused(() -> before.commitAll("a", current, tooMuch),
+            "each partition is fenced as commit() fences it: orders-2 belongs to b").hasMessageContaining("orders-2");
         assertThat(before.committed(P0)).as("the partition before the refused one stays committed").hasValue(20);
         assertThat(before.committed(new TopicPartition("orders", 2))).isEmpty();
-        assertThatThrownBy(() -> before.commitAll("a", generation, Map.of(P0, 30L)))
-            .as("an old generation is refused for every partition").isInstanceOf(IllegalGenerationException.class);
+        refused(() -> before.commitAll("a", generation, Map.of(P0, 30L)),
+            "an old generation is refused for every partition");
         assertThat(before.committed(P0)).hasValue(20);
     }
 
