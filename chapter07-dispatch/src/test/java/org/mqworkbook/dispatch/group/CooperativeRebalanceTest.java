@@ -2,9 +2,10 @@ package org.mqworkbook.dispatch.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mqworkbook.dispatch.group.Groups.answered;
+import static org.mqworkbook.dispatch.group.Groups.orders;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,19 +35,6 @@ class CooperativeRebalanceTest {
     private final ManualClock clock = new ManualClock();
     private final GroupCoordinator group = new GroupCoordinator("billing", new CooperativeStickyAssignor(),
         Map.of("orders", 4), SESSION, clock);
-
-    private static List<TopicPartition> orders(int... partitions) {
-        List<TopicPartition> list = new ArrayList<>();
-        for (int p : partitions) {
-            list.add(new TopicPartition("orders", p));
-        }
-        return list;
-    }
-
-    private static JoinResult answered(CompletableFuture<JoinResult> join, String why) {
-        assertThat(join).as(why).isDone();
-        return join.join();
-    }
 
     @Test
     void aMovingPartitionReachesItsNewOwnerOnlyInTheSecondRoundAfterItsHolderGaveItUp() {

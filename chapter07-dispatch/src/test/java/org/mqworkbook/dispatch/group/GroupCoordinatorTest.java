@@ -3,6 +3,8 @@ package org.mqworkbook.dispatch.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.mqworkbook.dispatch.group.Groups.answered;
+import static org.mqworkbook.dispatch.group.Groups.orders;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,14 +55,6 @@ class GroupCoordinatorTest {
         return new GroupCoordinator("billing", assignor, Map.of("orders", partitions), SESSION, clock);
     }
 
-    private static List<TopicPartition> orders(int... partitions) {
-        List<TopicPartition> list = new ArrayList<>();
-        for (int p : partitions) {
-            list.add(new TopicPartition("orders", p));
-        }
-        return list;
-    }
-
     /**
      * What {@code commit} threw, asserting first — with {@code why} as the failure's explanation — that it
      * threw at all: {@code assertThatThrownBy(...).as(...)} would fail before its description applies.
@@ -69,12 +63,6 @@ class GroupCoordinatorTest {
         Throwable thrown = catchThrowable(commit);
         assertThat(thrown).as(why + " (the commit was accepted)").isNotNull();
         return assertThat(thrown).as(why).isInstanceOf(IllegalGenerationException.class);
-    }
-
-    /** The answer of a join that the test expects complete: the barrier has let it through. */
-    private static JoinResult answered(CompletableFuture<JoinResult> join, String why) {
-        assertThat(join).as(why).isDone();
-        return join.join();
     }
 
     /**

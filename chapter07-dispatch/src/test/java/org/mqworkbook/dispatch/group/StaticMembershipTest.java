@@ -2,9 +2,10 @@ package org.mqworkbook.dispatch.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mqworkbook.dispatch.group.Groups.answered;
+import static org.mqworkbook.dispatch.group.Groups.orders;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,19 +38,6 @@ class StaticMembershipTest {
 
     private GroupCoordinator group(PartitionAssignor assignor, int partitions) {
         return new GroupCoordinator("billing", assignor, Map.of("orders", partitions), SESSION, clock);
-    }
-
-    private static List<TopicPartition> orders(int... partitions) {
-        List<TopicPartition> list = new ArrayList<>();
-        for (int p : partitions) {
-            list.add(new TopicPartition("orders", p));
-        }
-        return list;
-    }
-
-    private static JoinResult answered(CompletableFuture<JoinResult> join, String why) {
-        assertThat(join).as(why).isDone();
-        return join.join();
     }
 
     /** host-a (member a-1) and host-b (member b-1), both static, in a stable group; returns its generation. */
