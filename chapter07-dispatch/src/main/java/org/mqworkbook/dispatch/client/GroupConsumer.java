@@ -146,21 +146,14 @@ public final class GroupConsumer implements AutoCloseable {
                 CompletableFuture<Joined> answer = joining;
                 joining = null;
                 adopt(await(answer));
+                if (joining == null) {
+                    // The answer may have waited while this thread was busy for longer than a session: make
+                    // sure the group still knows this member before reading what the answer gave it.
+                    heartbeat();
+                }
             }
         } else {
-            HeartbeatResult beat = client.heartbeat(group, member, generation);
-            if (beat == HeartbeatResult.REBALANCE_NEEDED) {
-                commit(); // what was processed, while the partitions are still this member's to commit
-                rejoin();
-            } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
-                positions.clear(); // expelled while paused: a commit would be refused
-                adopt(await(client.joinAsync(group, member, instanceId, topics)));
-            } else if (beat == HeartbeatResult.FENCED) {
-                positions.clear();
-                fenced = true; // another process is this instance now: rejoining would fence it in turn
-                throw new IllegalStateException("member " + member + " of group " + group + " was fenced: another "
-                    + "consumer joined as instance " + instanceId);
-            }
+            heartbeat();
         }
         List<ConsumedRecord> received = new ArrayList<>();
         if (positions.isEmpty()) {
@@ -177,6 +170,23 @@ public final class GroupConsumer implements AutoCloseable {
             positions.put(result.partition(), result.nextOffset());
         }
         return received;
+    }
+
+    /** Heartbeats, and acts on the answer: rejoin when the group rebalances, join afresh when removed. */
+    private void heartbeat() {
+        HeartbeatResult beat = client.heartbeat(group, member, generation);
+        if (beat == HeartbeatResult.REBALANCE_NEEDED) {
+            commit(); // what was processed, while the partitions are still this member's to commit
+            rejoin();
+        } else if (beat == HeartbeatResult.UNKNOWN_MEMBER) {
+            positions.clear(); // expelled while paused: a commit would be refused
+            adopt(await(client.joinAsync(group, member, instanceId, topics)));
+        } else if (beat == HeartbeatResult.FENCED) {
+            positions.clear();
+            fenced = true; // another process is this instance now: rejoining would fence it in turn
+            throw new IllegalStateException("member " + member + " of group " + group + " was fenced: another "
+                + "consumer joined as instance " + instanceId);
+        }
     }
 
     /**
@@ -268,6 +278,11 @@ public final class GroupConsumer implements AutoCloseable {
             }
             joining = client.joinAsync(group, member, instanceId, topics); // the second round
         }
+    }
+
+    /** Whether a cooperative rejoin is waiting at the group's barrier while this member goes on reading. */
+    public boolean rejoining() {
+        return joining != null;
     }
 
     /** The member's partitions now (empty before the first poll). */

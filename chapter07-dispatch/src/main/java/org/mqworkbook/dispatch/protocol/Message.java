@@ -109,12 +109,24 @@ public sealed interface Message extends WireFrame {
         }
 
         /**
-         * The newest layout this chapter reads and writes: 0 for every key but {@code Describe} and its
-         * answer {@code Group}, whose version 1 adds the group's lag — the protocol growing by a version
-         * instead of a new key, as Kafka's {@code DescribeGroups} and {@code OffsetFetch} did.
+         * The newest layout this chapter reads and writes: 0 for most keys; 1 for {@code Describe} and its
+         * answer {@code Group} (the group's lag), {@code Join} (a static member's instance id) and its
+         * answer {@code Assigned} (the group's rebalance protocol) — the protocol growing by a version
+         * instead of a new key, as Kafka's {@code DescribeGroups} and {@code JoinGroup} did.
          */
         public int maxVersion() {
             return this == DESCRIBE || this == GROUP || this == JOIN || this == ASSIGNED ? 1 : 0;
+        }
+
+        /**
+         * The oldest layout this chapter reads: 0, except {@code Join}, whose version 0 is refused
+         * ({@code UNSUPPORTED_VERSION}). A version 0 client answered {@code REBALANCE_NEEDED} by fetching
+         * its new assignment; since groups rebalance at a barrier it must rejoin, and an old client never
+         * would — every rebalance would wait out its timeout and then remove it. Kafka retires versions of
+         * a request the same way (KIP-896).
+         */
+        public int minVersion() {
+            return this == JOIN ? 1 : 0;
         }
 
         /** Whether clients send it. */
@@ -150,7 +162,7 @@ public sealed interface Message extends WireFrame {
         apis.add(new Frame.Versions.ApiRange(Opcode.API_VERSIONS.code(), 0, 0));
         for (Api api : Api.values()) {
             if (api.isRequest()) {
-                apis.add(new Frame.Versions.ApiRange(api.code(), 0, api.maxVersion()));
+                apis.add(new Frame.Versions.ApiRange(api.code(), api.minVersion(), api.maxVersion()));
             }
         }
         return new Frame.Versions(correlationId, "chapter 7 dispatch broker", apis);
@@ -171,7 +183,7 @@ public sealed interface Message extends WireFrame {
         if (api == null) {
             throw header.unknown(SERVED);
         }
-        header.requireVersion(api.name(), 0, api.maxVersion());
+        header.requireVersion(api.name(), api.minVersion(), api.maxVersion());
         in.nameFrame(api.describe());
         return switch (api) {
             case CREATE_TOPIC -> CreateTopic.read(in);
@@ -657,9 +669,10 @@ public sealed interface Message extends WireFrame {
         /** Copies the list; checks the version and the protocol. */
         public Assigned {
             partitions = List.copyOf(partitions);
-            if (version < 0 || version > 1 || protocol != EAGER && protocol != COOPERATIVE) {
-                throw new IllegalArgumentException("Assigned has versions 0 and 1 and protocols 0 and 1, not version "
-                    + version + " protocol " + protocol);
+            if (version < 0 || version > 1 || protocol != EAGER && protocol != COOPERATIVE
+                || version == 0 && protocol != EAGER) {
+                throw new IllegalArgumentException("Assigned has versions 0 and 1 and protocols 0 and 1 (version 1 "
+                    + "only for cooperative), not version " + version + " protocol " + protocol);
             }
         }
 

@@ -191,8 +191,7 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
                     join.topics())
                 .whenComplete((joined, failure) -> heldByBroker.decrementAndGet())
                 .thenApply(joined -> new Message.Assigned(id, joined.generation(), joined.partitions(),
-                    cooperative(join.group()) ? Message.Assigned.COOPERATIVE : Message.Assigned.EAGER,
-                    join.version()));
+                    cooperative(join.group()) ? Message.Assigned.COOPERATIVE : Message.Assigned.EAGER, 1));
         } else if (request instanceof Message.Heartbeat beat) {
             answer = api.heartbeat(beat.group(), beat.member(), beat.generation())
                 .thenApply(result -> new Message.Ok(id, result.ordinal()));

@@ -303,6 +303,21 @@ class TopicBrokerTest {
     }
 
     @Test
+    void aJoinWithAnOverlongOrEmptyIdIsRefusedWithoutCreatingItsGroup() throws IOException {
+        open(config);
+        broker.createTopic("orders", 1);
+
+        assertThatThrownBy(() -> broker.join("fresh", "m".repeat(250), null, Set.of("orders")))
+            .as("a member id longer than 249 characters").isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("250 characters");
+        assertThatThrownBy(() -> broker.join("fresh", "m1", "", Set.of("orders")))
+            .as("an empty instance id").isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("instance id");
+        assertThat(Files.exists(dir.resolve("groups").resolve("fresh")))
+            .as("a refused join must not create the group (nor use up one of maxGroups)").isFalse();
+    }
+
+    @Test
     void aCommitBeyondTheLogEndIsRefused() throws IOException, InterruptedException {
         open(config);
         broker.createTopic("orders", 1);

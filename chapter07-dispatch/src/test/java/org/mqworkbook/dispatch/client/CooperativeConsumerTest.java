@@ -74,11 +74,16 @@ class CooperativeConsumerTest {
         }
     }
 
-    private void pollAndCommit(GroupConsumer consumer) {
-        for (ConsumedRecord record : consumer.poll()) {
+    /** Records a's polls returned while its cooperative rejoin was waiting at the barrier. */
+    private final List<ConsumedRecord> readWhileRejoining = new ArrayList<>();
+
+    private List<ConsumedRecord> pollAndCommit(GroupConsumer consumer) {
+        List<ConsumedRecord> records = consumer.poll();
+        for (ConsumedRecord record : records) {
             processed.add(new String(record.record().value(), UTF_8));
         }
         consumer.commit();
+        return records;
     }
 
     /**
@@ -99,10 +104,15 @@ class CooperativeConsumerTest {
         open.add(b);
         CompletableFuture<Void> bJoined = CompletableFuture.runAsync(b::poll); // its first join waits for a
         List<Set<TopicPartition>> held = new ArrayList<>();
-        for (int i = 0; i < 400 && (b.partitions().size() < PARTITIONS / 2 || a.partitions().size() > PARTITIONS / 2);
-             i++) {
+        // b's first poll runs on another thread until its join is answered; only then does this thread touch b.
+        for (int i = 0; i < 400 && !(bJoined.isDone() && b.partitions().size() == PARTITIONS / 2
+            && a.partitions().size() == PARTITIONS / 2); i++) {
             produce(producer, 4);
-            pollAndCommit(a);
+            boolean waiting = a.rejoining();
+            List<ConsumedRecord> records = pollAndCommit(a);
+            if (waiting) {
+                readWhileRejoining.addAll(records);
+            }
             held.add(new HashSet<>(a.partitions()));
             if (bJoined.isDone()) {
                 pollAndCommit(b);
@@ -124,6 +134,9 @@ class CooperativeConsumerTest {
         List<Set<TopicPartition>> held = aSeesBJoin(start(CooperativeStickyAssignor::new));
 
         assertThat(held).as("some polls happened while a's partitions were changing hands").isNotEmpty();
+        assertThat(readWhileRejoining).as("while a's rejoin waited at the barrier, its polls went on returning "
+            + "records (a member that rejoined eagerly would have stopped)").isNotEmpty()
+            .anySatisfy(record -> assertThat(record.partition()).isIn(held.get(held.size() - 1)));
 
         Set<TopicPartition> kept = held.get(held.size() - 1);
         assertThat(held).as("at every poll through both rounds, a held the partitions it keeps: they never "

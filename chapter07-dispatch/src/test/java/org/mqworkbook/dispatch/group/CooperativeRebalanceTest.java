@@ -131,6 +131,21 @@ class CooperativeRebalanceTest {
     }
 
     @Test
+    void aJoinTheStickyAssignmentCannotServeIsRefusedAtOnceAndTheGroupGoesOn() {
+        GroupCoordinator mixed = new GroupCoordinator("billing", new CooperativeStickyAssignor(),
+            Map.of("orders", 4, "payments", 2), SESSION, clock);
+        int generation = answered(mixed.join("a", ORDERS), "a alone").generation();
+
+        assertThatThrownBy(() -> mixed.join("b", Set.of("orders", "payments")))
+            .as("the sticky assignors need one subscription for the whole group; found at the end of the barrier "
+                + "instead, every waiting join would hang").isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("b").hasMessageContaining("payments");
+        assertThat(mixed.rebalancing()).as("the refused join changed nothing").isFalse();
+        assertThat(mixed.heartbeat("a", generation)).isEqualTo(HeartbeatResult.OK);
+        assertThat(mixed.members()).containsExactly("a");
+    }
+
+    @Test
     void aWaitingMemberCannotCommitWithEitherProtocol() {
         int generation = answered(group.join("a", ORDERS), "a alone").generation();
         group.join("b", ORDERS);

@@ -179,15 +179,33 @@ class StaticMembershipTest {
     }
 
     @Test
-    void restartingForeverKeepsOneFencedIdPerInstance() {
+    void restartingForeverKeepsTheCoordinatorsMemoryBounded() {
         GroupCoordinator group = group(new RangeAssignor(), 2);
         for (int run = 0; run < 5_000; run++) {
             answered(group.join("a-" + run, "host-a", ORDERS), "each restart alone in a stable group");
         }
 
-        assertThat(group.fencedCount()).as("a fenced id is remembered to answer FENCED; only the latest per "
-            + "instance is needed, so a restart loop cannot grow the coordinator's memory").isEqualTo(1);
+        assertThat(group.fencedCount()).as("fenced ids are remembered to answer FENCED, the latest %d of them: a "
+            + "restart loop cannot grow the coordinator's memory", GroupCoordinator.MAX_FENCED)
+            .isEqualTo(GroupCoordinator.MAX_FENCED);
         assertThat(group.heartbeat("a-4998", 1)).isEqualTo(HeartbeatResult.FENCED);
         assertThat(group.members()).containsExactly("a-4999");
+    }
+
+    @Test
+    void aFencedIncarnationThatTriesToJoinAgainIsRefusedAndTheLiveOneKeepsItsPartitions() {
+        GroupCoordinator group = group(new RangeAssignor(), 4);
+        int generation = twoStaticMembers(group);
+        group.join("a-2", "host-a", ORDERS);
+        List<TopicPartition> live = group.assignmentOf("a-2").partitions();
+
+        assertThatThrownBy(() -> group.join("a-1", "host-a", ORDERS))
+            .as("a-1 woke up and joins again: let in, it would fence a-2 and take the partitions a-2 is processing")
+            .isInstanceOf(IllegalGenerationException.class).hasMessageContaining("fenced");
+        assertThatThrownBy(() -> group.join("a-1", ORDERS)).as("nor may it come back as a dynamic member")
+            .isInstanceOf(IllegalGenerationException.class);
+        assertThat(group.members()).containsExactly("a-2", "b-1");
+        assertThat(group.assignmentOf("a-2")).isEqualTo(new Assignment(generation, live));
+        assertThat(group.heartbeat("a-2", generation)).isEqualTo(HeartbeatResult.OK);
     }
 }

@@ -68,8 +68,8 @@ class MessageCodecTest {
             new Message.Produce(Integer.MAX_VALUE, "t", new byte[0], everyByteValue(), ""),
             new Message.Fetch(4, "orders", 2, Long.MAX_VALUE, 1 << 20, "TagA || TagB"),
             new Message.Fetch(5, "orders", 0, 0, 0, "*"),
-            new Message.Join(6, "billing", "m1", List.of("orders", "payments")),
-            new Message.Join(7, "billing", "m2", List.of()),
+            new Message.Join(6, "billing", "m1", List.of("orders", "payments"), ""), // version 1, dynamic
+            new Message.Join(7, "billing", "m2", List.of(), ""),
             new Message.Join(8, "billing", "m3-run2", List.of("orders"), "host-3"), // version 1: a static member
             new Message.Heartbeat(8, "billing", "m1", 3),
             new Message.Sync(9, "billing", "m1"),
@@ -92,6 +92,8 @@ class MessageCodecTest {
             new Message.Records(18, 0, 0, List.of()),
             new Message.Assigned(19, 4, List.of(new TopicPartition("orders", 0), new TopicPartition("payments", 2))),
             new Message.Assigned(20, 0, List.of()),
+            new Message.Assigned(21, 5, List.of(new TopicPartition("orders", 1)), Message.Assigned.COOPERATIVE, 1),
+            new Message.Assigned(22, 5, List.of(), Message.Assigned.EAGER, 1),
             new Message.Group(21, 3, List.of(
                 new Message.Group.Member("m1", List.of(new TopicPartition("orders", 0))),
                 new Message.Group.Member("m2", List.of()))),
@@ -297,10 +299,10 @@ class MessageCodecTest {
             + " 0000000000000000 0000000000000000 FFFFFFFF 00000000 7FFFFFFF,"
             + " 18, records[0].headers, 2147483647",
         "2^31-1 topics in a Join, "
-            + " 0024 0000 00000006 000167 00016D 7FFFFFFF,"
+            + " 0024 0001 00000006 000167 00016D 7FFFFFFF,"
             + " 6, topics, 2147483647",
         "a negative count of topics,"
-            + " 0024 0000 00000006 000167 00016D FFFFFFFF,"
+            + " 0024 0001 00000006 000167 00016D FFFFFFFF,"
             + " 6, topics, -1",
         "2^30 partitions in an Assigned,"
             + " 8024 0000 00000013 00000001 40000000 0001740000000000,"

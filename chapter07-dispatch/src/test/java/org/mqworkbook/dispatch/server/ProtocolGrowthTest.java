@@ -116,6 +116,23 @@ class ProtocolGrowthTest {
     }
 
     @Test
+    void aVersionZeroJoinIsRefusedBecauseItsClientWouldNeverRejoinAtABarrier() throws IOException {
+        try (TopicBroker broker = topicBroker();
+             DispatchServer server = DispatchServer.onLoopback(broker, 0).start();
+             RawSocket raw = new RawSocket(server.port());
+             DispatchClient client = DispatchClient.connect("127.0.0.1", server.port(), Duration.ofSeconds(10))) {
+            raw.send(new Message.Join(7, "billing", "m1", List.of("orders")));
+
+            Message.Error error = raw.readError();
+            assertThat(error.kind()).as("a version 0 client fetched its assignment on REBALANCE_NEEDED instead of "
+                + "rejoining").isEqualTo(ErrorKind.UNSUPPORTED_VERSION);
+            assertThat(error.message()).contains("JOIN version 0").contains("versions 1 to 1");
+            assertThat(client.apiVersions().range(Message.Api.JOIN.code())).as("and ApiVersions says so")
+                .hasValueSatisfying(range -> assertThat(range.minVersion()).isEqualTo(1));
+        }
+    }
+
+    @Test
     void aVersionZeroDescribeIsAnsweredInVersionZeroAndVersionOneWithTheLags() throws IOException {
         try (TopicBroker broker = topicBroker();
              DispatchServer server = DispatchServer.onLoopback(broker, 0).start();

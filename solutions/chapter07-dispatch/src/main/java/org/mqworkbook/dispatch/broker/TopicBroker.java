@@ -289,6 +289,13 @@ public final class TopicBroker implements Closeable {
     // Groups
     // ---------------------------------------------------------------------------------------------
 
+    /** The longest member id or instance id a join may name: Kafka's limit on a topic name, for the same reason. */
+    private static final int MAX_ID_LENGTH = 249;
+
+    private static String abbreviate(String id) {
+        return id.length() <= 60 ? id : id.substring(0, 60) + "… (" + id.length() + " characters)";
+    }
+
     /**
      * Adds the member to the group (creating the group on first use) for the given topics; the answer
      * completes with its generation and partitions once the group's rebalance does
@@ -320,19 +327,24 @@ public final class TopicBroker implements Closeable {
         if (member.isEmpty()) {
             throw new IllegalArgumentException("a member of group " + group + " needs a non-empty id");
         }
-        GroupCoordinator coordinator = group(group);
-        List<String> members = coordinator.members();
-        if (instanceId != null && (instanceId.isEmpty() || instanceId.length() > 249)) {
-            throw new IllegalArgumentException("instance id '" + instanceId + "' of member " + member + " of group "
-                + group + ": use 1 to 249 characters");
+        if (member.length() > MAX_ID_LENGTH || instanceId != null
+            && (instanceId.isEmpty() || instanceId.length() > MAX_ID_LENGTH)) {
+            throw new IllegalArgumentException("member id '" + abbreviate(member) + "' and instance id '"
+                + abbreviate(String.valueOf(instanceId)) + "' of group " + group + ": each needs 1 to "
+                + MAX_ID_LENGTH + " characters");
         }
-        if (members.size() >= config.maxMembers() && !members.contains(member)
-            && (instanceId == null || !coordinator.hasInstance(instanceId))) {
-            throw new IllegalArgumentException("group " + group + " already has " + members.size()
-                + " members, its limit (maxMembers); " + member + " was not admitted");
+        GroupCoordinator coordinator = group(group); // only now: a refused join must not create the group
+        // The check and the join under one monitor: two joins at once must not both pass a limit of one more.
+        synchronized (coordinator) {
+            List<String> members = coordinator.members();
+            if (members.size() >= config.maxMembers() && !members.contains(member)
+                && (instanceId == null || !coordinator.hasInstance(instanceId))) {
+                throw new IllegalArgumentException("group " + group + " already has " + members.size()
+                    + " members, its limit (maxMembers); " + member + " was not admitted");
+            }
+            return instanceId == null ? coordinator.join(member, topicNames)
+                : coordinator.join(member, instanceId, topicNames);
         }
-        return instanceId == null ? coordinator.join(member, topicNames)
-            : coordinator.join(member, instanceId, topicNames);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
@@ -98,8 +99,9 @@ public final class GroupCoordinator {
     private final Map<TopicPartition, Long> committed = new TreeMap<>();
     /**
      * Member ids of earlier incarnations of static members, fenced by a later one (exercise 7.7) → the
-     * instance id. One entry per instance, at most {@value #MAX_FENCED}: a client restarting forever, or
-     * inventing instance ids, cannot grow it. Guarded by lock.
+     * instance id: their heartbeats are answered {@code FENCED} and their joins refused. The latest
+     * {@value #MAX_FENCED}, the eldest forgotten first: a client restarting forever, or inventing instance
+     * ids, cannot grow it. Guarded by lock.
      */
     private final Map<String, String> fenced = new LinkedHashMap<>() {
         @Override
@@ -263,6 +265,7 @@ public final class GroupCoordinator {
     public CompletableFuture<JoinResult> join(String memberId, Set<String> topics) {
         lock.lock();
         try {
+            refuseFenced(memberId);
             return joinMember(memberId, null, topics);
         } finally {
             unlock();
@@ -286,6 +289,7 @@ public final class GroupCoordinator {
         Objects.requireNonNull(instanceId, "instanceId");
         lock.lock();
         try {
+            refuseFenced(memberId); // before anything: an old incarnation must not fence the live one in turn
             // BEGIN EXERCISE 7.7
             Member same = members.get(memberId);
             if (same != null && !instanceId.equals(same.instanceId)) {
@@ -309,7 +313,6 @@ public final class GroupCoordinator {
                     answers.add(() -> waiting.completeExceptionally(fence));
                     incarnation.joining = null; // the new incarnation joins in its place, below
                 }
-                fenced.values().remove(instanceId); // one fenced id per instance is enough to answer
                 fenced.put(previous, instanceId);
                 members.put(memberId, incarnation);
             }
@@ -321,6 +324,37 @@ public final class GroupCoordinator {
     }
 
     /**
+     * Refuses a join from a member id that a later incarnation of its static instance has fenced (7.7):
+     * let back in, the old process would take the instance's place and fence the live one. Kafka answers
+     * such a join {@code FENCED_INSTANCE_ID}.
+     */
+    private void refuseFenced(String memberId) {
+        String instance = fenced.get(memberId);
+        if (instance != null && !members.containsKey(memberId)) {
+            throw new IllegalGenerationException("member " + memberId + " of group " + groupId + " was fenced: "
+                + "instance " + instance + " has rejoined under another member id; this process must stop");
+        }
+    }
+
+    /**
+     * Refuses, before anything changes, a join that the group's assignor could not assign: the sticky
+     * assignors (and so the cooperative one) need every member to subscribe to the same topics. Found at
+     * the join, the member is told why; found at the end of the barrier, every waiting join would be stuck.
+     * Asks the assignor once with the group as it would be; joins are rare, and a group's size is bounded.
+     */
+    private void requireAssignable(String memberId, Set<String> topics) {
+        Map<String, Subscription> group = new TreeMap<>();
+        members.forEach((id, member) -> group.put(id, new Subscription(member.topics, member.owned)));
+        group.put(memberId, new Subscription(Set.copyOf(topics), List.of()));
+        try {
+            assignor.assign(group, partitionsPerTopic);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("group " + groupId + " cannot take member " + memberId + " with topics "
+                + new TreeSet<>(topics) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Every join goes through here. A member coming back with partitions it was told to give up (the
      * cooperative protocol, 7.8) hands them over first; then it enters the barrier. The caller holds the
      * lock.
@@ -328,6 +362,9 @@ public final class GroupCoordinator {
     private CompletableFuture<JoinResult> joinMember(String memberId, String instanceId, Set<String> topics) {
         assert lock.isHeldByCurrentThread() : "joinMember needs the coordinator's lock";
         Member known = members.get(memberId);
+        if (known == null || !known.topics.equals(topics)) {
+            requireAssignable(memberId, topics);
+        }
         if (known != null && !known.revoking.isEmpty()) {
             handOver(known);
         }

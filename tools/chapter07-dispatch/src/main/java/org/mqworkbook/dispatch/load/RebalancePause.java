@@ -268,6 +268,7 @@ public final class RebalancePause {
                     last = stamp;
                 }
             }
+            gap = Math.max(gap, end - last); // a partition not consumed again by the end paused at least this long
             baseline = Math.max(baseline, gapBefore);
             boolean didMove = !ownerBefore.getOrDefault(entry.getKey(), "").equals(ownerAfter.get(entry.getKey()));
             (didMove ? moved : stayed).add(gap);
