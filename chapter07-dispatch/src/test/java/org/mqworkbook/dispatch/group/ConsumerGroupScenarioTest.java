@@ -14,7 +14,7 @@ import org.mqworkbook.testkit.Seeded;
  * leave, crash, pause and dawdle before rejoining while the clock moves, and with the eager protocol's
  * barrier no partition is ever held by two members at once, nothing is lost, each key stays in order, and
  * duplicates follow only failures. A coordinator that hands out partitions without waiting for every
- * member to rejoin failed every schedule when tried. README section "7.2 Consumer groups".
+ * member to rejoin fails every schedule: see the museum's {@code RebalanceWithoutBarrierMuseumTest}. README section "7.2 Consumer groups".
  */
 @Exercise("7.2")
 @Tag("7.2")

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -42,14 +43,41 @@ import org.mqworkbook.testkit.history.OwnershipHistory;
  * last heartbeat the group answered {@code OK}, since after that the coordinator may have removed it.
  * Past that lease it does not process until a heartbeat says it is still in the group.
  */
-final class GroupSchedule {
-    static final String TOPIC = "orders";
+public final class GroupSchedule {
+    /**
+     * What the schedule needs of a group coordinator: {@link GroupCoordinator}'s methods, so that the
+     * failure museum can run the same schedules against a coordinator built the wrong way.
+     */
+    public interface Coordinator {
+        CompletableFuture<JoinResult> join(String memberId, Set<String> topics);
+
+        void leave(String memberId);
+
+        HeartbeatResult heartbeat(String memberId, int generation);
+
+        int expireMembers();
+
+        /** @throws IllegalGenerationException when the commit is refused */
+        void commit(String memberId, int generation, TopicPartition partition, long offset);
+
+        OptionalLong committed(TopicPartition partition);
+
+        List<String> members();
+
+        boolean rebalancing();
+    }
+
+    /** The schedule's topic, which a coordinator given to the public constructor must serve. */
+    public static final String TOPIC = "orders";
     private static final Set<String> TOPICS = Set.of(TOPIC);
-    private static final int PARTITIONS = 3;
+    /** How many partitions the schedule's topic has. */
+    public static final int PARTITIONS = 3;
     private static final int KEYS = 12;
     private static final int MESSAGES = 600;
-    private static final Duration SESSION = Duration.ofSeconds(10);
-    private static final Duration REBALANCE = Duration.ofSeconds(6);
+    /** The session timeout the schedule's members live by. */
+    public static final Duration SESSION = Duration.ofSeconds(10);
+    /** The rebalance timeout the schedule's members live by. */
+    public static final Duration REBALANCE = Duration.ofSeconds(6);
     private static final Duration LEASE = SESSION.compareTo(REBALANCE) < 0 ? SESSION : REBALANCE;
 
     private record Message(String key, String id) {
@@ -57,18 +85,72 @@ final class GroupSchedule {
 
     private final Random random;
     private final boolean cooperative;
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock;
     private final DeliveryHistory history = new DeliveryHistory();
     private final OwnershipHistory ownership = new OwnershipHistory();
     private final List<List<Message>> topic = new ArrayList<>();
-    private final GroupCoordinator group;
+    private final Coordinator group;
     /** How many times a member gave a partition up and kept others (cooperative) or gave up all (eager). */
     private int partialHandOvers;
 
     GroupSchedule(Random random, PartitionAssignor assignor) {
         this.random = random;
         this.cooperative = assignor.protocol() == RebalanceProtocol.COOPERATIVE;
-        this.group = new GroupCoordinator("billing", assignor, Map.of(TOPIC, PARTITIONS), SESSION, REBALANCE, clock);
+        this.clock = new ManualClock();
+        GroupCoordinator coordinator =
+            new GroupCoordinator("billing", assignor, Map.of(TOPIC, PARTITIONS), SESSION, REBALANCE, clock);
+        this.group = new Coordinator() {
+            @Override
+            public CompletableFuture<JoinResult> join(String memberId, Set<String> topics) {
+                return coordinator.join(memberId, topics);
+            }
+
+            @Override
+            public void leave(String memberId) {
+                coordinator.leave(memberId);
+            }
+
+            @Override
+            public HeartbeatResult heartbeat(String memberId, int generation) {
+                return coordinator.heartbeat(memberId, generation);
+            }
+
+            @Override
+            public int expireMembers() {
+                return coordinator.expireMembers();
+            }
+
+            @Override
+            public void commit(String memberId, int generation, TopicPartition partition, long offset) {
+                coordinator.commit(memberId, generation, partition, offset);
+            }
+
+            @Override
+            public OptionalLong committed(TopicPartition partition) {
+                return coordinator.committed(partition);
+            }
+
+            @Override
+            public List<String> members() {
+                return coordinator.members();
+            }
+
+            @Override
+            public boolean rebalancing() {
+                return coordinator.rebalancing();
+            }
+        };
+    }
+
+    /**
+     * A schedule against another coordinator (the museum's), eager, on {@code clock} — which that
+     * coordinator must read for its sessions.
+     */
+    public GroupSchedule(Random random, Coordinator coordinator, ManualClock clock) {
+        this.random = random;
+        this.cooperative = false;
+        this.clock = clock;
+        this.group = coordinator;
     }
 
     /** One consumer: what it believes it owns and how far it has read each partition. */
@@ -306,7 +388,7 @@ final class GroupSchedule {
     }
 
     /** Plays the schedule, then checks both histories; returns how many partial hand-overs happened. */
-    int runAndCheck() {
+    public int runAndCheck() {
         produce();
         List<Consumer> live = new ArrayList<>();
         int next = 0;
