@@ -62,6 +62,12 @@ import org.mqworkbook.storage.StorageException;
  * {@code rebalance.timeout.ms} (the consumer's {@code max.poll.interval.ms}) has passed. Without the
  * barrier, the new owner of a partition could start on it while the old owner was still processing it.
  *
+ * <p><b>Static members and the cooperative protocol.</b> A static member (exercise 7.7) names itself with
+ * an instance id that outlives its member id, so that a restart takes its place back without a rebalance.
+ * With a cooperative assignor (exercise 7.8, {@link RebalanceProtocol#COOPERATIVE}) a rejoin gives up
+ * only the partitions the member was told to give up: members keep, and keep reading, the rest through
+ * the barrier, and a partition that moves reaches its new owner in a second round.
+ *
  * <p>Simplified on purpose: Kafka follows the JoinGroup with a SyncGroup round trip, because its
  * assignment is computed by one of the members (the group leader); here the coordinator assigns, so the
  * join's answer carries the assignment. A real broker also stores committed offsets as records in the
@@ -128,9 +134,10 @@ public final class GroupCoordinator {
         /** When the member's session ends unless it is heard from again. */
         Instant deadline;
         /**
-         * Its partitions in the current generation. While it waits at the barrier ({@code joining} set)
-         * it may no longer read or commit them, but they are still what it owned before: the sticky
-         * assignor keeps them where it can.
+         * Its partitions in the current generation. Eager: while it waits at the barrier ({@code joining}
+         * set) it may no longer read or commit them, but they are still what it owned before, which the
+         * sticky assignor keeps where it can. Cooperative (7.8): what it holds right now, waiting or not —
+         * including the {@code revoking} ones until it rejoins.
          */
         List<TopicPartition> owned = List.of();
         /** The answer to its join in the rebalance in progress; null if it has not rejoined yet. */
@@ -254,8 +261,9 @@ public final class GroupCoordinator {
     /**
      * Joins {@code memberId} to the group for {@code topics}: a new member, a member rejoining after its
      * heartbeat answered {@link HeartbeatResult#REBALANCE_NEEDED}, or a member changing its topics. A join
-     * starts a rebalance if none is in progress, and from then on the member has given up its partitions:
-     * it can no longer commit them. The answer waits at the barrier until every member of the group has
+     * starts a rebalance if none is in progress, and from then on the member cannot commit until it is
+     * answered; with the eager protocol it has given up all its partitions, with the cooperative one only
+     * those it was told to give up (7.8). The answer waits at the barrier until every member of the group has
      * joined this round (or the rebalance timed out and {@link #expireMembers} removed the others), then
      * carries the new generation and the member's partitions in it. A repeated join in a stable group with
      * the same topics (an answer the member never received) is answered at once with what it owns.
@@ -275,8 +283,9 @@ public final class GroupCoordinator {
 
     /**
      * Joins a <em>static</em> member (Kafka's {@code group.instance.id}, KIP-345): {@code instanceId}
-     * names the consumer instance across restarts, {@code memberId} one run of it. A member id the group
-     * has not seen, with an instance id it has, is that instance restarted: it takes the previous
+     * names the consumer instance across restarts, {@code memberId} one run of it. A member id that is
+     * not in the group, with an instance id another member has, is that instance restarted (a member id
+     * fenced earlier is refused before anything else): it takes the previous
      * incarnation's place — its partitions, its generation, its place at a barrier — and the previous
      * member id is fenced (its heartbeats are answered {@link HeartbeatResult#FENCED}, its commits and a
      * join it had waiting are refused). In a stable group, with the same topics, the restarted member
@@ -377,9 +386,10 @@ public final class GroupCoordinator {
 
     /**
      * Refreshes the member's session deadline and tells it whether to go on: {@code OK} in a stable group
-     * when its generation is the current one; {@code REBALANCE_NEEDED} while a rebalance is in progress or
-     * when its generation is old (commit, then {@link #join} again); {@code UNKNOWN_MEMBER} if the group
-     * does not know it (it left, or was removed).
+     * when its generation is the current one; {@code REBALANCE_NEEDED} while a rebalance is in progress,
+     * when its generation is old, or while it still holds partitions it was told to give up (7.8) —
+     * commit, then {@link #join} again; {@code UNKNOWN_MEMBER} if the group does not know it (it left, or
+     * was removed); {@code FENCED} for an earlier incarnation of a static member (7.7), which must stop.
      *
      * @param generation the generation the member believes it is in
      */

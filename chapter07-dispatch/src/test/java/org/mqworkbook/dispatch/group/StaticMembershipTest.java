@@ -10,9 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mqworkbook.dispatch.partition.CooperativeStickyAssignor;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.partition.RoundRobinAssignor;
@@ -69,7 +75,7 @@ class StaticMembershipTest {
     }
 
     @Test
-    void thePreviousIncarnationIsFencedAndCannotCommitOrRejoinItsWayBack() {
+    void thePreviousIncarnationIsFencedAndCannotCommit() {
         GroupCoordinator group = group(new RangeAssignor(), 4);
         int generation = twoStaticMembers(group);
 
@@ -176,6 +182,66 @@ class StaticMembershipTest {
         assertThatThrownBy(() -> group.join("b", "host-x", ORDERS))
             .as("nor can a member claim a second instance id").isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("host-b");
+    }
+
+    @Test
+    void theCurrentIncarnationJoiningAgainIsJustARepeatedJoin() {
+        GroupCoordinator group = group(new RangeAssignor(), 4);
+        int generation = twoStaticMembers(group);
+        group.join("a-2", "host-a", ORDERS); // a-1 fenced
+
+        JoinResult again = answered(group.join("a-2", "host-a", ORDERS), "a-2's answer was lost: it joins again");
+
+        assertThat(again.generation()).as("nothing changed: no rebalance").isEqualTo(generation);
+        assertThat(group.heartbeat("a-2", generation)).as("a-2 did not fence itself").isEqualTo(HeartbeatResult.OK);
+        assertThat(group.heartbeat("a-1", generation)).as("and a-1 is still fenced").isEqualTo(HeartbeatResult.FENCED);
+    }
+
+    @Test
+    void aRestartInACooperativeGroupInheritsThePartitionsItsPredecessorStillHadToGiveUp() {
+        GroupCoordinator group = group(new CooperativeStickyAssignor(), 4);
+        group.join("a-1", "host-a", ORDERS);
+        CompletableFuture<JoinResult> b = group.join("b-1", "host-b", ORDERS);
+        JoinResult round1 = answered(group.join("a-1", "host-a", ORDERS), "round 1");
+        assertThat(round1.partitions()).as("a-1 keeps two and must give up two").hasSize(2);
+        answered(b, "b-1's round 1: nothing yet");
+        // a-1 dies before it gives them up; host-a restarts as a-2.
+
+        CompletableFuture<JoinResult> restarted = group.join("a-2", "host-a", ORDERS);
+
+        assertThat(group.rebalancing()).as("a-2 inherited what a-1 still owed, and by rejoining it gives it up: "
+            + "the second round starts, as if a-1 had rejoined").isTrue();
+        group.join("b-1", "host-b", ORDERS);
+        assertThat(answered(restarted, "round 2").partitions()).isEqualTo(round1.partitions());
+        assertThat(group.assignmentOf("b-1").partitions()).as("b-1 gets the other two at last").hasSize(2)
+            .doesNotContainAnyElementsOf(round1.partitions());
+    }
+
+    @Test
+    void theFencedIncarnationsWaitingJoinIsRefusedOutsideTheLock() throws Exception {
+        GroupCoordinator group = group(new RangeAssignor(), 4);
+        twoStaticMembers(group);
+        group.join("c-1", "host-c", ORDERS);
+        CompletableFuture<JoinResult> oldA = group.join("a-1", "host-a", ORDERS);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Integer> seen = oldA.handle((joined, refusal) -> {
+                try {
+                    return other.submit(group::generation).get(2, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("the other thread could not take the coordinator's lock: the fenced "
+                        + "join was refused while the lock was held — use answers, as 7.2 does");
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new AssertionError(e);
+                }
+            });
+
+            group.join("a-2", "host-a", ORDERS);
+
+            assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(group.generation());
+        } finally {
+            other.shutdownNow();
+        }
     }
 
     @Test

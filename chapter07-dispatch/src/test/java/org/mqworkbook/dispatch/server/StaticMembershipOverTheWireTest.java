@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mqworkbook.dispatch.broker.TopicBroker;
 import org.mqworkbook.dispatch.client.DispatchClient;
+import org.mqworkbook.dispatch.client.Joined;
 import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
@@ -52,6 +56,17 @@ class StaticMembershipOverTheWireTest {
         broker.close();
     }
 
+    /** The join's answer, waited for a few seconds, not a barrier's five minutes: the test says what it waited for. */
+    private static Assignment within(CompletableFuture<Joined> join, String what) {
+        try {
+            return join.get(5, TimeUnit.SECONDS).assignment();
+        } catch (TimeoutException e) {
+            throw new AssertionError(what + ": no answer within 5 s", e);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new AssertionError(what + ": " + e, e);
+        }
+    }
+
     private DispatchClient client() throws IOException {
         DispatchClient client = DispatchClient.connect("127.0.0.1", server.port(), Duration.ofSeconds(10));
         clients.add(client);
@@ -72,7 +87,8 @@ class StaticMembershipOverTheWireTest {
         Assignment b1 = joining.join();
 
         DispatchClient secondRun = client(); // host-a restarts: a new process, a new connection, a new member id
-        Assignment a2 = secondRun.join("billing", "a-run2", "host-a", List.of("payments"));
+        Assignment a2 = within(secondRun.joinAsync("billing", "a-run2", "host-a", List.of("payments")),
+            "the restarted instance's join: in a stable group it must be answered at once, without a rebalance");
 
         assertThat(a2).as("the restarted instance gets the same partitions in the same generation")
             .isEqualTo(a1Now);
