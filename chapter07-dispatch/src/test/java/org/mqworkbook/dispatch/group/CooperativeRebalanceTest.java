@@ -146,6 +146,27 @@ class CooperativeRebalanceTest {
     }
 
     @Test
+    void aHandOverDuringARebalanceDoesNotPushItsDeadlineBack() {
+        Duration rebalance = Duration.ofSeconds(4);
+        GroupCoordinator timed = new GroupCoordinator("billing", new CooperativeStickyAssignor(), Map.of("orders", 4),
+            SESSION, rebalance, clock);
+        timed.join("a", ORDERS);
+        CompletableFuture<JoinResult> b = timed.join("b", ORDERS);
+        timed.join("a", ORDERS); // round 1 complete: a must give up two partitions
+        answered(b, "b's round 1");
+        CompletableFuture<JoinResult> c = timed.join("c", ORDERS); // another rebalance starts now
+
+        clock.advance(rebalance.minusSeconds(1));
+        timed.join("a", ORDERS); // a hands over, in the middle of c's rebalance; b never rejoins
+        timed.heartbeat("b", timed.generation());
+        clock.advance(Duration.ofSeconds(1).plusMillis(1));
+
+        assertThat(timed.expireMembers()).as("the rebalance started when c joined; a's hand-over must not restart "
+            + "its clock, or every hand-over would let a straggler hold the group up longer").isEqualTo(1);
+        assertThat(answered(c, "the rebalance completed without b").partitions()).isNotEmpty();
+    }
+
+    @Test
     void aWaitingMemberCannotCommitWithEitherProtocol() {
         int generation = answered(group.join("a", ORDERS), "a alone").generation();
         group.join("b", ORDERS);
