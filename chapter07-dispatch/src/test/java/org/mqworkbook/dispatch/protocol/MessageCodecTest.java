@@ -13,7 +13,9 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -25,6 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.ErrorCode;
 import org.mqworkbook.inmemory.protocol.Opcode;
@@ -42,6 +45,17 @@ import org.mqworkbook.storage.Record;
 @Timeout(10)
 class MessageCodecTest {
     /** A small limit for the boundary tests, so that "one byte too many" is a short frame. */
+    /** One header of every type RabbitMQ's headers exchange compares. */
+    private static Map<String, HeaderValue> typedHeaders() {
+        Map<String, HeaderValue> headers = new LinkedHashMap<>();
+        headers.put("x-match", new HeaderValue.Text("any"));
+        headers.put("pages", new HeaderValue.Integral(-12));
+        headers.put("ratio", new HeaderValue.Floating(0.5));
+        headers.put("signed", new HeaderValue.Bool(true));
+        headers.put("draft", new HeaderValue.NoValue());
+        return headers;
+    }
+
     private static final int SMALL_MAX = 64;
     private static final int MAX = MessageCodec.DEFAULT_MAX_FRAME_BYTES;
 
@@ -93,6 +107,13 @@ class MessageCodecTest {
             new Message.Assigned(19, 4, List.of(new TopicPartition("orders", 0), new TopicPartition("payments", 2))),
             new Message.Assigned(20, 0, List.of()),
             new Message.Assigned(21, 5, List.of(new TopicPartition("orders", 1)), Message.Assigned.COOPERATIVE, 1),
+            new Message.DeclareExchange(30, "topic_logs", "topic"),
+            new Message.Bind(31, "topic_logs", "Q1", "*.orange.*", Map.of()),
+            new Message.Bind(32, "documents", "pdf", "", typedHeaders()),
+            new Message.Publish(33, "topic_logs", "quick.orange.fox", null, utf8("v"), Map.of()),
+            new Message.Publish(34, "documents", "", utf8("k"), new byte[0], typedHeaders()),
+            new Message.Published(35, List.of(new PartitionOffset(new TopicPartition("Q1", 0), 7))),
+            new Message.Published(36, List.of()),
             new Message.Assigned(22, 5, List.of(), Message.Assigned.EAGER, 1),
             new Message.Group(21, 3, List.of(
                 new Message.Group.Member("m1", List.of(new TopicPartition("orders", 0))),
