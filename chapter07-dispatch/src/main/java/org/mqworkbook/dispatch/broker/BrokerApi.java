@@ -22,6 +22,7 @@ import org.mqworkbook.dispatch.group.Assignment;
 import org.mqworkbook.dispatch.group.HeartbeatResult;
 import org.mqworkbook.dispatch.group.JoinResult;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
@@ -178,6 +179,51 @@ public final class BrokerApi implements AutoCloseable {
             answer.completeExceptionally(e);
         }
         return answer;
+    }
+
+    /** Declares an exchange; completes with whether it was created now. See {@link TopicBroker#declareExchange}. */
+    public CompletableFuture<Boolean> declareExchange(String name, String type) {
+        return now(() -> broker.declareExchange(name, type));
+    }
+
+    /** Binds a queue (a topic) to an exchange, durably. See {@link TopicBroker#bind}. */
+    public CompletableFuture<Void> bind(String exchange, String queue, String key, Map<String, HeaderValue> arguments) {
+        return now(() -> {
+            broker.bind(exchange, queue, key, arguments);
+            return null;
+        });
+    }
+
+    /**
+     * Publishes to an exchange: completes with where the record went once every copy is on disk (an empty
+     * list if nothing was bound to match). See {@link TopicBroker#publish}.
+     */
+    public CompletableFuture<List<PartitionOffset>> publish(String exchange, String routingKey,
+                                                            Map<String, HeaderValue> headers, byte[] key,
+                                                            byte[] value) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ShuttingDownException());
+        }
+        List<PartitionOffset> appended;
+        try {
+            appended = broker.publish(exchange, routingKey, headers, key, value);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        List<CompletableFuture<PartitionOffset>> copies = new ArrayList<>();
+        for (PartitionOffset copy : appended) {
+            CompletableFuture<PartitionOffset> durable = new CompletableFuture<>();
+            Topic topic = broker.topic(copy.partition().topic()).orElseThrow();
+            durability.whenDurable(topic, copy, failure -> {
+                if (failure == null) {
+                    durable.complete(copy);
+                } else {
+                    durable.completeExceptionally(failure);
+                }
+            });
+            copies.add(durable);
+        }
+        return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenApply(done -> appended);
     }
 
     /** Reads one partition from {@code offset}: see {@link TopicBroker#fetch}. */

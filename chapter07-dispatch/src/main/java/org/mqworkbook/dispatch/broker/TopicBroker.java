@@ -34,6 +34,8 @@ import org.mqworkbook.dispatch.group.JoinResult;
 import org.mqworkbook.dispatch.partition.PartitionAssignor;
 import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.ExchangeType;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.routing.TagFilter;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
@@ -80,6 +82,9 @@ public final class TopicBroker implements Closeable {
     /** Told the partition of every record appended: how parked long polls learn there is something new. */
     private final List<Consumer<TopicPartition>> appendListeners = new CopyOnWriteArrayList<>();
 
+    /** The exchanges and their bindings, durable; set once by {@link #open}. */
+    private ExchangeCatalog exchanges;
+
     private TopicBroker(Path dir, BrokerConfig config, Clock clock, FileOpener opener) {
         this.dir = dir;
         this.config = config;
@@ -117,6 +122,7 @@ public final class TopicBroker implements Closeable {
                 int partitions = Topic.partitionsOnDisk(topicsDir, name);
                 broker.topics.put(name, Topic.open(topicsDir, name, partitions, config.log(), opener, clock));
             }
+            broker.exchanges = ExchangeCatalog.open(dir, opener);
         } catch (IOException | RuntimeException e) {
             broker.closeQuietly(e);
             throw e;
@@ -207,6 +213,64 @@ public final class TopicBroker implements Closeable {
         PartitionOffset appended = append(topic, key, value, tag);
         topic.awaitDurable(appended);
         return appended;
+    }
+
+    /**
+     * Declares a RabbitMQ-style exchange (durable: it survives a restart, as its bindings do).
+     *
+     * @param type {@code direct}, {@code fanout}, {@code topic} or {@code headers}
+     * @return whether it was created now (false: it existed, with this type)
+     * @throws IllegalArgumentException for an unknown type, an illegal name, or a name taken by another type
+     */
+    public boolean declareExchange(String name, String type) throws IOException {
+        ExchangeType parsed;
+        try {
+            parsed = ExchangeType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + type + "' is not an exchange type: use direct, fanout, topic or "
+                + "headers");
+        }
+        return exchanges.declare(name, parsed);
+    }
+
+    /**
+     * Binds a queue — here a topic, which must exist — to an exchange: with {@code key} for a direct,
+     * fanout or topic exchange, with {@code arguments} for a headers exchange (the other is ignored).
+     *
+     * @throws UnknownTopicException    if the queue's topic does not exist
+     * @throws IllegalArgumentException if the exchange does not exist or refuses the binding
+     */
+    public void bind(String exchange, String queue, String key, Map<String, HeaderValue> arguments)
+        throws IOException {
+        requireTopic(queue);
+        if (exchanges.exchanges().get(exchange) == ExchangeType.HEADERS) {
+            exchanges.bind(exchange, queue, arguments);
+        } else {
+            exchanges.bind(exchange, queue, key);
+        }
+    }
+
+    /**
+     * Publishes a record to an exchange: appends it to every queue (topic) the exchange routes it to, in
+     * queue-name order, and returns where it went — nothing if no binding matched, as RabbitMQ drops an
+     * unroutable message. Not waited for: the caller acknowledges once every append is durable. The
+     * headers route the record (a headers exchange) and are not stored with it.
+     *
+     * @throws IllegalArgumentException if the exchange does not exist, the routing key is too long or the
+     *                                  record too large
+     */
+    public List<PartitionOffset> publish(String exchange, String routingKey, Map<String, HeaderValue> headers,
+                                         byte[] key, byte[] value) throws IOException {
+        List<PartitionOffset> appended = new ArrayList<>();
+        for (String queue : new TreeSet<>(exchanges.route(exchange, routingKey, headers))) {
+            appended.add(append(requireTopic(queue), key, value, null));
+        }
+        return appended;
+    }
+
+    /** The broker's exchanges and their bindings. */
+    public ExchangeCatalog exchanges() {
+        return exchanges;
     }
 
     /**

@@ -31,6 +31,7 @@ import org.mqworkbook.dispatch.partition.RebalanceProtocol;
 import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.protocol.MessageCodec;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.protocol.Frame;
@@ -142,6 +143,36 @@ public final class DispatchClient implements AutoCloseable {
         CompletableFuture<Message> answer =
             send(id -> new Message.Poll(id, filter, maxBytes, waitMillis, positions));
         return ((Message.Polled) await(answer, timeout.plus(maxWait))).results();
+    }
+
+    /**
+     * Declares an exchange ({@code direct}, {@code fanout}, {@code topic} or {@code headers}); declaring it
+     * again with the same type changes nothing.
+     *
+     * @return whether it was created now
+     */
+    public boolean declareExchange(String name, String type) {
+        return ((Message.Ok) await(send(id -> new Message.DeclareExchange(id, name, type)))).value() == 1;
+    }
+
+    /** Binds a queue (a topic) to a direct, fanout or topic exchange with a binding key or pattern. */
+    public void bind(String exchange, String queue, String key) {
+        await(send(id -> new Message.Bind(id, exchange, queue, key, Map.of())));
+    }
+
+    /** Binds a queue (a topic) to a headers exchange with {@code x-match} and header arguments. */
+    public void bindHeaders(String exchange, String queue, Map<String, HeaderValue> arguments) {
+        await(send(id -> new Message.Bind(id, exchange, queue, "", arguments)));
+    }
+
+    /**
+     * Publishes to an exchange; returns where each copy went, once all are on disk — nothing if no binding
+     * matched (the record is dropped, as RabbitMQ drops an unroutable message).
+     */
+    public List<PartitionOffset> publish(String exchange, String routingKey, Map<String, HeaderValue> headers,
+                                         byte[] key, byte[] value) {
+        return ((Message.Published) await(send(id -> new Message.Publish(id, exchange, routingKey, key, value,
+            headers)))).copies();
     }
 
     /**

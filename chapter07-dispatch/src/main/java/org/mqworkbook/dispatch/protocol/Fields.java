@@ -2,8 +2,11 @@ package org.mqworkbook.dispatch.protocol;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.protocol.FieldReader;
 import org.mqworkbook.inmemory.protocol.Protocol;
@@ -44,6 +47,56 @@ final class Fields {
             offsets.add(new PartitionOffset(partition, offset));
         }
         return offsets;
+    }
+
+    /**
+     * Reads typed headers: count, then (name:string, tag:int16, value) with tag 0 text (string), 1 whole
+     * number (int64), 2 floating-point number (float64), 3 boolean, 4 void (no value) — RabbitMQ's
+     * header types that exercise 7.4 compares.
+     */
+    static Map<String, HeaderValue> headerValues(FieldReader in, String field) {
+        int count = in.readCount(field, 2 + 2);
+        Map<String, HeaderValue> headers = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = field + "[" + i + "]";
+            String key = in.readString(name + ".name");
+            int tag = in.readShort(name + ".tag");
+            HeaderValue value = switch (tag) {
+                case 0 -> new HeaderValue.Text(in.readString(name + ".value"));
+                case 1 -> new HeaderValue.Integral(in.readLong(name + ".value"));
+                case 2 -> new HeaderValue.Floating(Double.longBitsToDouble(in.readLong(name + ".value")));
+                case 3 -> new HeaderValue.Bool(in.readBoolean(name + ".value"));
+                case 4 -> new HeaderValue.NoValue();
+                default -> throw in.malformed("field '" + name + ".tag' is " + tag + ", not a header type 0 to 4");
+            };
+            if (headers.put(key, value) != null) {
+                throw in.malformed("field '" + name + ".name' repeats the header '" + key + "'");
+            }
+        }
+        return headers;
+    }
+
+    /** Writes typed headers as {@link #headerValues} reads them. */
+    static void writeHeaderValues(ByteBuf out, Map<String, HeaderValue> headers) {
+        out.writeInt(headers.size());
+        headers.forEach((key, value) -> {
+            Protocol.writeString(out, key);
+            if (value instanceof HeaderValue.Text text) {
+                out.writeShort(0);
+                Protocol.writeString(out, text.value());
+            } else if (value instanceof HeaderValue.Integral whole) {
+                out.writeShort(1);
+                out.writeLong(whole.value());
+            } else if (value instanceof HeaderValue.Floating floating) {
+                out.writeShort(2);
+                out.writeLong(Double.doubleToLongBits(floating.value()));
+            } else if (value instanceof HeaderValue.Bool bool) {
+                out.writeShort(3);
+                Protocol.writeBoolean(out, bool.value());
+            } else {
+                out.writeShort(4);
+            }
+        });
     }
 
     private static TopicPartition partition(FieldReader in, String name) {

@@ -2,9 +2,13 @@ package org.mqworkbook.dispatch.protocol;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.mqworkbook.dispatch.partition.TopicPartition;
+import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.inmemory.protocol.FieldReader;
 import org.mqworkbook.inmemory.protocol.Frame;
@@ -56,7 +60,14 @@ import org.mqworkbook.storage.Record;
  *  0x002C CommitAll    group, member, generation,      0x8021 Ok(value = count): one checkpoint for all
  *                      count:int32, (topic, partition:int32, offset:int64)…
  *  0x002D AddPartitions topic, partitions:int32        0x8021 Ok(value = partitions): grown, never shrunk
- *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x002D
+ *  0x002E DeclareExchange name, type:string           0x8021 Ok(value = 1 created, 0 already there)
+ *                      (direct, fanout, topic, headers)
+ *  0x002F Bind         exchange, queue (a topic), key,   0x8021 Ok(value = 0), once the binding is on disk
+ *                      count:int32, (name, tag:int16, value)… header arguments (a headers exchange)
+ *  0x0030 Publish      exchange, routingKey, key:bytes?, 0x8027 Published(count:int32, (topic,
+ *                      value:bytes, count:int32, headers…     partition:int32, offset:int64)…) once
+ *                                                             every copy is on disk
+ *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x0030
  *  any request                                         0x8004 Error(code:int32, message:string), chapter 5's
  * </pre>
  *
@@ -90,8 +101,9 @@ public sealed interface Message extends WireFrame {
     enum Api {
         CREATE_TOPIC(0x0021), PRODUCE(0x0022), FETCH(0x0023), JOIN(0x0024), HEARTBEAT(0x0025), SYNC(0x0026),
         COMMIT(0x0027), LEAVE(0x0028), COMMITTED(0x0029), DESCRIBE(0x002A), POLL(0x002B), COMMIT_ALL(0x002C),
-        ADD_PARTITIONS(0x002D),
+        ADD_PARTITIONS(0x002D), DECLARE_EXCHANGE(0x002E), BIND(0x002F), PUBLISH(0x0030),
         OK(0x8021), PRODUCED(0x8022), RECORDS(0x8023), ASSIGNED(0x8024), GROUP(0x8025), POLLED(0x8026),
+        PUBLISHED(0x8027),
         ERROR(Opcode.ERROR.code());
 
         private final int code;
@@ -199,6 +211,10 @@ public sealed interface Message extends WireFrame {
             case POLL -> Poll.read(in);
             case COMMIT_ALL -> CommitAll.read(in);
             case ADD_PARTITIONS -> AddPartitions.read(in);
+            case DECLARE_EXCHANGE -> DeclareExchange.read(in);
+            case BIND -> Bind.read(in);
+            case PUBLISH -> Publish.read(in);
+            case PUBLISHED -> Published.read(in);
             case POLLED -> Polled.read(in);
             case OK -> Ok.read(in);
             case PRODUCED -> Produced.read(in);
@@ -386,6 +402,116 @@ public sealed interface Message extends WireFrame {
             }
             String instanceId = version >= 1 ? in.readString("instanceId") : "";
             return new Join(correlationId, group, member, topics, instanceId, version);
+        }
+    }
+
+    /** Declares a RabbitMQ-style exchange: direct, fanout, topic or headers. */
+    record DeclareExchange(int correlationId, String name, String type) implements Message {
+        /** Checks for nulls. */
+        public DeclareExchange {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+        }
+
+        @Override
+        public Api api() {
+            return Api.DECLARE_EXCHANGE;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, name);
+            Protocol.writeString(out, type);
+        }
+
+        static DeclareExchange read(FieldReader in) {
+            return new DeclareExchange(in.correlationId(), in.readString("name"), in.readString("type"));
+        }
+    }
+
+    /**
+     * Binds a queue (a topic) to an exchange: with {@code key} for a direct, fanout or topic exchange, with
+     * {@code arguments} for a headers exchange.
+     */
+    record Bind(int correlationId, String exchange, String queue, String key, Map<String, HeaderValue> arguments)
+        implements Message {
+        /** Copies the map. */
+        public Bind {
+            Objects.requireNonNull(exchange, "exchange");
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(key, "key");
+            arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
+        }
+
+        @Override
+        public Api api() {
+            return Api.BIND;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, exchange);
+            Protocol.writeString(out, queue);
+            Protocol.writeString(out, key);
+            Fields.writeHeaderValues(out, arguments);
+        }
+
+        static Bind read(FieldReader in) {
+            return new Bind(in.correlationId(), in.readString("exchange"), in.readString("queue"), in.readString("key"),
+                Fields.headerValues(in, "arguments"));
+        }
+    }
+
+    /** Publishes a record to an exchange, which routes a copy to every matching queue. */
+    record Publish(int correlationId, String exchange, String routingKey, byte[] key, byte[] value,
+                   Map<String, HeaderValue> headers) implements Message {
+        /** Copies the map. */
+        public Publish {
+            Objects.requireNonNull(exchange, "exchange");
+            Objects.requireNonNull(routingKey, "routingKey");
+            Objects.requireNonNull(value, "value");
+            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        @Override
+        public Api api() {
+            return Api.PUBLISH;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, exchange);
+            Protocol.writeString(out, routingKey);
+            Protocol.writeNullableBytes(out, key);
+            Protocol.writeBytes(out, value);
+            Fields.writeHeaderValues(out, headers);
+        }
+
+        static Publish read(FieldReader in) {
+            return new Publish(in.correlationId(), in.readString("exchange"), in.readString("routingKey"),
+                in.readNullableBytes("key"), in.readBytes("value"), Fields.headerValues(in, "headers"));
+        }
+    }
+
+    /** Where a published record went: one entry per queue, empty if no binding matched. */
+    record Published(int correlationId, List<PartitionOffset> copies) implements Message {
+        /** Copies the list. */
+        public Published {
+            copies = List.copyOf(copies);
+        }
+
+        @Override
+        public Api api() {
+            return Api.PUBLISHED;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Fields.writeOffsets(out, copies);
+        }
+
+        static Published read(FieldReader in) {
+            return new Published(in.correlationId(), Fields.offsets(in, "copies"));
         }
     }
 

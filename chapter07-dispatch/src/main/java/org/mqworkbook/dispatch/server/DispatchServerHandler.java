@@ -126,6 +126,9 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
         if (request instanceof Message.Produce produce) {
             return 256L + produce.value().length + (produce.key() == null ? 0 : produce.key().length);
         }
+        if (request instanceof Message.Publish publish) {
+            return 256L + publish.value().length + (publish.key() == null ? 0 : publish.key().length);
+        }
         if (request instanceof Message.Fetch fetch) {
             return 256L + Math.max(0, Math.min(fetch.maxBytes(), api.broker().config().maxFetchBytes()));
         }
@@ -183,6 +186,16 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
             answer = poll(poll);
         } else if (request instanceof Message.AddPartitions grow) {
             answer = api.addPartitions(grow.topic(), grow.partitions()).thenApply(count -> new Message.Ok(id, count));
+        } else if (request instanceof Message.DeclareExchange declare) {
+            answer = api.declareExchange(declare.name(), declare.type())
+                .thenApply(created -> new Message.Ok(id, created ? 1 : 0));
+        } else if (request instanceof Message.Bind bind) {
+            answer = api.bind(bind.exchange(), bind.queue(), bind.key(), bind.arguments())
+                .thenApply(done -> new Message.Ok(id, 0));
+        } else if (request instanceof Message.Publish publish) {
+            answer = api.publish(publish.exchange(), publish.routingKey(), publish.headers(), publish.key(),
+                    publish.value())
+                .thenApply(copies -> new Message.Published(id, copies));
         } else if (request instanceof Message.CreateTopic create) {
             answer = api.createTopic(create.topic(), create.partitions()).thenApply(count -> new Message.Ok(id, count));
         } else if (request instanceof Message.Join join) {

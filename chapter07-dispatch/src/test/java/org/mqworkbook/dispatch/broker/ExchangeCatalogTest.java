@@ -65,7 +65,8 @@ class ExchangeCatalogTest {
 
         assertThat(catalog.route("direct_logs", "warning", Map.of())).as("not acknowledged, so not routed either")
             .isEmpty();
-        assertThat(catalog.route("direct_logs", "error", Map.of())).as("what was there stays").containsExactly("errors");
+        assertThat(catalog.route("direct_logs", "error", Map.of())).as("what was there stays")
+            .containsExactly("errors");
         assertThat(catalog.exchanges()).containsOnlyKeys("direct_logs");
         ExchangeCatalog reopened = ExchangeCatalog.open(dir, FileOpener.REAL);
         assertThat(reopened.bindings("direct_logs")).isEqualTo(1);
