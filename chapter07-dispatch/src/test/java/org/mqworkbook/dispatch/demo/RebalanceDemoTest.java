@@ -40,6 +40,9 @@ class RebalanceDemoTest {
             .containsPattern("generation \\d+: A=3 C=3\\n")
             .containsPattern("generation \\d+: A=3 D=3\\n")
             .contains("per-key order kept")
+            .containsPattern("lazy\\.pink\\.rabbit +-> Q2\\n")
+            .containsPattern("quick\\.orange\\.rabbit +-> Q1, Q2\\n")
+            .contains("quick.brown.fox        -> (dropped")
             .contains("nothing lost");
     }
 }

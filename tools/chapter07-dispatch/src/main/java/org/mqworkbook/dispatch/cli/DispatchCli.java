@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mq7", mixinStandardHelpOptions = true, version = "mq7 (MQ Workbook chapter 7)",
     description = "Topics, partitions and consumer groups over the network (MQ Workbook, chapter 7).",
     subcommands = {ServerCommand.class, CreateTopicCommand.class, AddPartitionsCommand.class, ProduceCommand.class,
-        ConsumeCommand.class, DescribeCommand.class})
+        ConsumeCommand.class, DescribeCommand.class, ExchangeCommand.class, BindCommand.class, PublishCommand.class})
 public final class DispatchCli implements Callable<Integer> {
     /** The command worked (chapter 5's exit codes). */
     public static final int OK = MqCli.OK;
@@ -60,6 +60,7 @@ public final class DispatchCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "say what to do: server, create-topic, produce, consume or describe");
+            "say what to do: server, create-topic, add-partitions, produce, consume, describe, exchange, bind or "
+                + "publish");
     }
 }

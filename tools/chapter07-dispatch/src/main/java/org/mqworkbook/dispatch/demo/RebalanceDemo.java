@@ -191,7 +191,31 @@ public final class RebalanceDemo {
         awaitCondition(tally::allConsumed, "the group did not process every order");
         table(broker);
         members.values().forEach(Member::stop);
-        return verdict();
+        int verdict = verdict();
+        exchanges(port);
+        return verdict;
+    }
+
+    /** The same broker routes as RabbitMQ does: its tutorial 5, a topic exchange and two queues. */
+    private void exchanges(int port) throws IOException, InterruptedException {
+        step("the same broker routes as RabbitMQ does (tutorial 5): exchange topic_logs, queue Q1 bound with "
+            + "*.orange.*, Q2 with *.*.rabbit and lazy.#");
+        try (DispatchClient client = DispatchClient.connect(HOST, port)) {
+            client.createTopic("Q1", 1);
+            client.createTopic("Q2", 1);
+            client.declareExchange("topic_logs", "topic");
+            client.bind("topic_logs", "Q1", "*.orange.*");
+            client.bind("topic_logs", "Q2", "*.*.rabbit");
+            client.bind("topic_logs", "Q2", "lazy.#");
+            for (String key : List.of("quick.orange.rabbit", "lazy.orange.elephant", "quick.orange.fox",
+                "lazy.brown.fox", "lazy.pink.rabbit", "quick.brown.fox")) {
+                List<String> queues = client.publish("topic_logs", key, Map.of(), null,
+                        key.getBytes(StandardCharsets.UTF_8)).stream().map(copy -> copy.partition().topic())
+                    .toList();
+                say(String.format("  %-22s -> %s", key, queues.isEmpty() ? "(dropped: no binding matches)"
+                    : String.join(", ", queues)));
+            }
+        }
     }
 
     /**
