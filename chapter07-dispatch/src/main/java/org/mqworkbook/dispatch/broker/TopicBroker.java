@@ -245,6 +245,9 @@ public final class TopicBroker implements Closeable {
         requireTopic(queue);
         if (exchanges.exchanges().get(exchange) == ExchangeType.HEADERS) {
             exchanges.bind(exchange, queue, arguments);
+        } else if (!arguments.isEmpty()) {
+            throw new IllegalArgumentException("exchange '" + exchange + "' is not a headers exchange: bind queue '"
+                + queue + "' with a key, not with the header arguments " + arguments.keySet());
         } else {
             exchanges.bind(exchange, queue, key);
         }
@@ -261,9 +264,19 @@ public final class TopicBroker implements Closeable {
      */
     public List<PartitionOffset> publish(String exchange, String routingKey, Map<String, HeaderValue> headers,
                                          byte[] key, byte[] value) throws IOException {
-        List<PartitionOffset> appended = new ArrayList<>();
+        if (headers.size() > ExchangeCatalog.MAX_ARGUMENTS * 2) {
+            throw new IllegalArgumentException("a publish to exchange '" + exchange + "' carries " + headers.size()
+                + " headers; at most " + ExchangeCatalog.MAX_ARGUMENTS * 2);
+        }
+        List<Topic> queues = new ArrayList<>();
         for (String queue : new TreeSet<>(exchanges.route(exchange, routingKey, headers))) {
-            appended.add(append(requireTopic(queue), key, value, null));
+            queues.add(requireTopic(queue)); // every queue first: a missing one refuses the publish, not half of it
+        }
+        List<PartitionOffset> appended = new ArrayList<>();
+        for (Topic queue : queues) {
+            // An append can still fail after others succeeded (a full disk): the client is refused and the
+            // copies already appended stay — a retry delivers them again, at least once.
+            appended.add(append(queue, key, value, null));
         }
         return appended;
     }

@@ -85,8 +85,26 @@ class ExchangeCatalogTest {
     }
 
     @Test
-    void theNumberOfExchangesIsBounded() throws IOException {
+    void aHeadersBindingIsBoundedInArgumentsAndTheirSize() throws IOException {
         ExchangeCatalog catalog = ExchangeCatalog.open(dir, FileOpener.REAL);
+        catalog.declare("documents", ExchangeType.HEADERS);
+        Map<String, HeaderValue> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i <= ExchangeCatalog.MAX_ARGUMENTS; i++) {
+            many.put("h" + i, new HeaderValue.Integral(i));
+        }
+
+        assertThatThrownBy(() -> catalog.bind("documents", "q", many)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("33 arguments");
+        Map<String, HeaderValue> long256 = Map.of("format", new HeaderValue.Text("x".repeat(256)));
+        assertThatThrownBy(() -> catalog.bind("documents", "q", long256))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("255 bytes");
+        assertThat(catalog.bindings("documents")).as("nothing was bound").isZero();
+    }
+
+    @Test
+    void theNumberOfExchangesIsBounded() throws IOException {
+        // A simulated disk: a thousand real fsyncs would make the test slow for no reason.
+        ExchangeCatalog catalog = ExchangeCatalog.open(dir, new CrashSimulator(3)::open);
         for (int i = 0; i < ExchangeCatalog.MAX_EXCHANGES; i++) {
             catalog.declare("e" + i, ExchangeType.DIRECT);
         }

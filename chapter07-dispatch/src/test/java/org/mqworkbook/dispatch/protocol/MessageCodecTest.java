@@ -241,6 +241,21 @@ class MessageCodecTest {
     }
 
     @Test
+    void aHeaderOfAnUnknownTypeOrARepeatedHeaderNameIsMalformed() {
+        // Bind, correlation id 3: exchange "e", queue "q", key "", then the arguments.
+        String bind = "002F 0000 00000003 000165 000171 0000 ";
+        assertThatThrownBy(() -> MessageCodec.decode(hex(bind + "00000001 000161 0005")))
+            .as("tag 5 is no header type").isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME))
+            .hasMessageContaining("arguments[0].tag").hasMessageContaining("5");
+        assertThatThrownBy(() -> MessageCodec.decode(hex(bind
+                + "00000002 000161 0001 0000000000000001 000161 0001 0000000000000002")))
+            .as("the same header twice").isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME))
+            .hasMessageContaining("repeats the header 'a'");
+    }
+
+    @Test
     void cutsALongErrorMessageRatherThanFailingToReportTheError() {
         Message.Error decoded = (Message.Error) roundTrip(
             new Message.Error(1, ErrorKind.INVALID_ARGUMENT, "x".repeat(100_000)));

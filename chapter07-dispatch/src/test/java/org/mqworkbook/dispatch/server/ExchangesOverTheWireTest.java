@@ -199,6 +199,8 @@ class ExchangesOverTheWireTest {
         client.declareExchange("topic_logs", "topic");
         assertRefused(() -> client.bind("topic_logs", "Q1", "#.#.#"), ErrorKind.INVALID_ARGUMENT, "'#' words");
         assertRefused(() -> publish("topic_logs", "k".repeat(256), "v"), ErrorKind.INVALID_ARGUMENT, "255");
+        assertRefused(() -> client.bindHeaders("topic_logs", "Q1", Map.of("format", new HeaderValue.Text("pdf"))),
+            ErrorKind.INVALID_ARGUMENT, "not a headers exchange");
         assertThat(publish("logs", "", "still served")).hasSize(0); // nothing bound to logs: dropped, no error
     }
 

@@ -40,6 +40,15 @@ public final class ExchangeCatalog {
     public static final String FILE = "exchanges.checkpoint";
     /** The most exchanges a broker declares: each costs memory for as long as it exists. */
     public static final int MAX_EXCHANGES = 1000;
+    /** The most arguments one headers binding may carry: each is compared for every published message. */
+    public static final int MAX_ARGUMENTS = 32;
+    /** The longest argument name or text value, in UTF-8 bytes: an AMQP short string. */
+    public static final int MAX_ARGUMENT_BYTES = 255;
+    /**
+     * The largest catalogue written, in bytes: far below what {@link CheckpointFile} reads back, so that a
+     * catalogue that was acknowledged can always be opened again.
+     */
+    public static final int MAX_CATALOGUE_BYTES = 8 << 20;
     private static final String KIND = "EXCH";
     private static final int VERSION = 1;
 
@@ -117,7 +126,12 @@ public final class ExchangeCatalog {
         return true;
     }
 
-    /** Binds {@code queue} to a DIRECT, FANOUT or TOPIC exchange with {@code key}; see {@link Exchange#bind}. */
+    /**
+     * Binds {@code queue} to a DIRECT, FANOUT or TOPIC exchange with {@code key}; see {@link Exchange#bind}.
+     * If writing the checkpoint fails the binding is undone — but should the failure come after the file
+     * was renamed into place (the directory's fsync), a restart finds the binding: the caller was told
+     * it failed, and binding again is harmless.
+     */
     public synchronized void bind(String exchange, String queue, String key) throws IOException {
         Exchange target = require(exchange);
         int before = target.bindings();
@@ -131,6 +145,7 @@ public final class ExchangeCatalog {
     public synchronized void bind(String exchange, String queue, Map<String, HeaderValue> arguments)
         throws IOException {
         Exchange target = require(exchange);
+        requireSmall(exchange, queue, arguments);
         int before = target.bindings();
         target.bind(queue, arguments);
         if (target.bindings() > before) {
@@ -143,12 +158,12 @@ public final class ExchangeCatalog {
      *
      * @throws IllegalArgumentException if there is no such exchange, or the routing key is too long
      */
-    public Set<String> route(String exchange, String routingKey, Map<String, HeaderValue> headers) {
-        Exchange target;
-        synchronized (this) {
-            target = require(exchange);
-        }
-        return target.route(routingKey, headers); // the exchange's own lock
+    public synchronized Set<String> route(String exchange, String routingKey, Map<String, HeaderValue> headers) {
+        // Under the catalogue's lock, not only the exchange's: a bind is applied to the exchange before its
+        // checkpoint is written, and a publish must not use a binding that the disk does not hold yet (it
+        // would route to a queue whose bind may still fail, or be gone after a crash). The price: a publish
+        // waits for a bind's fsync; binds are rare.
+        return require(exchange).route(routingKey, headers);
     }
 
     /** Every exchange and its type, in name order. */
@@ -159,6 +174,25 @@ public final class ExchangeCatalog {
     /** How many bindings {@code exchange} holds. */
     public synchronized int bindings(String exchange) {
         return require(exchange).bindings();
+    }
+
+    private static void requireSmall(String exchange, String queue, Map<String, HeaderValue> arguments) {
+        if (arguments.size() > MAX_ARGUMENTS) {
+            throw new IllegalArgumentException("the binding of queue '" + queue + "' to exchange '" + exchange
+                + "' has " + arguments.size() + " arguments; at most " + MAX_ARGUMENTS);
+        }
+        for (Map.Entry<String, HeaderValue> argument : arguments.entrySet()) {
+            String text = argument.getValue() instanceof HeaderValue.Text t ? t.value() : "";
+            if (utf8Length(argument.getKey()) > MAX_ARGUMENT_BYTES || utf8Length(text) > MAX_ARGUMENT_BYTES) {
+                throw new IllegalArgumentException("the binding of queue '" + queue + "' to exchange '" + exchange
+                    + "' has an argument name or text value over " + MAX_ARGUMENT_BYTES + " bytes: '"
+                    + argument.getKey().substring(0, Math.min(40, argument.getKey().length())) + "'");
+            }
+        }
+    }
+
+    private static int utf8Length(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     private Exchange require(String name) {
@@ -222,6 +256,10 @@ public final class ExchangeCatalog {
             }
         }
         out.flush();
+        if (bytes.size() > MAX_CATALOGUE_BYTES) {
+            throw new IllegalArgumentException("the exchange catalogue would grow to " + bytes.size()
+                + " bytes, over its limit of " + MAX_CATALOGUE_BYTES + ": nothing was changed");
+        }
         file.write(ByteBuffer.wrap(bytes.toByteArray()));
     }
 

@@ -163,7 +163,7 @@ public sealed interface Message extends WireFrame {
     }
 
     /** What chapter 7's reader serves, as an unknown key's error message says it. */
-    String SERVED = "chapter 7's topics and groups (API keys 0x0000 and 0x0021-0x002D)";
+    String SERVED = "chapter 7's topics, groups and exchanges (API keys 0x0000 and 0x0021-0x0030)";
 
     /**
      * Every API key chapter 7's broker reads, with its versions: the answer to {@link Frame.ApiVersions}.

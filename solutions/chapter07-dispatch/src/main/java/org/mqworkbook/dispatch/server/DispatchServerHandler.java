@@ -127,7 +127,11 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
             return 256L + produce.value().length + (produce.key() == null ? 0 : produce.key().length);
         }
         if (request instanceof Message.Publish publish) {
-            return 256L + publish.value().length + (publish.key() == null ? 0 : publish.key().length);
+            return 256L + publish.value().length + (publish.key() == null ? 0 : publish.key().length)
+                + 600L * publish.headers().size();
+        }
+        if (request instanceof Message.Bind bind) {
+            return 256L + 600L * bind.arguments().size(); // each argument is two strings of up to 255 bytes and more
         }
         if (request instanceof Message.Fetch fetch) {
             return 256L + Math.max(0, Math.min(fetch.maxBytes(), api.broker().config().maxFetchBytes()));

@@ -43,7 +43,7 @@ final class BindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, HeaderValue> arguments = HeaderArguments.parse(headers);
+        Map<String, HeaderValue> arguments = HeaderArguments.parse(spec.commandLine(), headers);
         try (DispatchClient client = connection.connect()) {
             if (arguments.isEmpty()) {
                 client.bind(exchange, queue, key);

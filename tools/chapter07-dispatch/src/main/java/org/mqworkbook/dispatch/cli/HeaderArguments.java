@@ -9,21 +9,31 @@ import picocli.CommandLine;
 /**
  * {@code --header name=value} options, typed as RabbitMQ's headers are: {@code 9} is a whole number,
  * {@code 9.5} a floating-point number, {@code true}/{@code false} a boolean, {@code name=} with nothing
- * after it the void value (it matches any value of a header that is present), anything else text; quote a
- * number as {@code name='9'} to send it as text. Stateless.
+ * after it the void value (it matches any value of a header that is present), anything else text; to send
+ * a number as text, put it in single quotes that reach the program: {@code --header "name='9'"} in a
+ * shell. Stateless.
  */
 final class HeaderArguments {
     private HeaderArguments() {
     }
 
-    static Map<String, HeaderValue> parse(List<String> options) {
+    /**
+     * The headers of {@code --header} options, in order.
+     *
+     * @throws CommandLine.ParameterException (a usage error) for an option without {@code =} or a name given twice
+     */
+    static Map<String, HeaderValue> parse(CommandLine command, List<String> options) {
         Map<String, HeaderValue> headers = new LinkedHashMap<>();
         for (String option : options == null ? List.<String>of() : options) {
             int equals = option.indexOf('=');
             if (equals <= 0) {
-                throw new CommandLine.TypeConversionException("'" + option + "' is not a header: use name=value");
+                throw new CommandLine.ParameterException(command, "'" + option + "' is not a header: use "
+                    + "--header name=value");
             }
-            headers.put(option.substring(0, equals), value(option.substring(equals + 1)));
+            String name = option.substring(0, equals);
+            if (headers.put(name, value(option.substring(equals + 1))) != null) {
+                throw new CommandLine.ParameterException(command, "header '" + name + "' is given twice");
+            }
         }
         return headers;
     }

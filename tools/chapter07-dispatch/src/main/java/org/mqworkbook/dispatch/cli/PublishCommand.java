@@ -48,8 +48,9 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (DispatchClient client = connection.connect()) {
-            List<PartitionOffset> copies = client.publish(exchange, routingKey, HeaderArguments.parse(headers),
-                key == null ? null : key.getBytes(UTF_8), value.getBytes(UTF_8));
+            List<PartitionOffset> copies = client.publish(exchange, routingKey,
+                HeaderArguments.parse(spec.commandLine(), headers), key == null ? null : key.getBytes(UTF_8),
+                value.getBytes(UTF_8));
             PrintWriter out = spec.commandLine().getOut();
             if (copies.isEmpty()) {
                 out.println("no binding of " + exchange + " matched '" + routingKey + "': dropped");
