@@ -86,6 +86,15 @@ public final class RebalancePause {
      *             the whole group wait for)
      */
     public static void main(String[] args) throws Exception {
+        run(System.out, args);
+    }
+
+    /**
+     * Runs both protocols, printing progress and the table to {@code out}; returns the table's rows.
+     *
+     * @throws IllegalStateException if a producer or member failed, or the group never settled
+     */
+    public static List<String> run(PrintStream out, String... args) throws Exception {
         Map<String, Integer> options = new HashMap<>(Map.of("--members", 4, "--partitions", 12, "--rounds", 3,
             "--rate", 2000, "--work-ms", 100, "--slow-ms", 0));
         for (int i = 0; i < args.length; i += 2) {
@@ -96,7 +105,7 @@ public final class RebalancePause {
             }
             options.put(args[i], Integer.parseInt(args[i + 1]));
         }
-        RebalancePause pause = new RebalancePause(System.out, options.get("--members"), options.get("--partitions"),
+        RebalancePause pause = new RebalancePause(out, options.get("--members"), options.get("--partitions"),
             options.get("--rounds"), options.get("--rate"), options.get("--work-ms"), options.get("--slow-ms"));
         pause.out.printf(Locale.ROOT, "RebalancePause %s, %s, %d processors, Java %s%n", options,
             LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"));
@@ -108,6 +117,8 @@ public final class RebalancePause {
             + "pause of a partition that stayed, median / max | gap before the join, max |");
         pause.out.println("|---|---|---|---|---|---|");
         rows.forEach(pause.out::println);
+        pause.out.flush();
+        return rows;
     }
 
     /** When each partition's records were processed: nanoTime stamps, appended by the member threads. */
@@ -115,6 +126,9 @@ public final class RebalancePause {
     /** Each member's partitions after its last poll. */
     private final Map<String, Set<TopicPartition>> owners = new ConcurrentHashMap<>();
     private volatile boolean running;
+    /** The first failure of a producer or member thread: the run is void if there is one. */
+    private final java.util.concurrent.atomic.AtomicReference<Exception> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
     private List<String> run(String protocol, Supplier<PartitionAssignor> assignor) throws Exception {
         processedAt.clear();
@@ -150,6 +164,9 @@ public final class RebalancePause {
                 out.println("[pause] " + rows.get(rows.size() - 1));
             }
             stop(threads); // before the server closes, so that nobody is refused on the way out
+            if (failure.get() != null) {
+                throw failure.get();
+            }
         } finally {
             stop(threads);
             try (Stream<Path> paths = Files.walk(dir)) {
@@ -166,12 +183,14 @@ public final class RebalancePause {
         }
     }
 
-    private static Thread start(String name, ThrowingRunnable body) {
+    private Thread start(String name, ThrowingRunnable body) {
         Thread thread = new Thread(() -> {
             try {
                 body.run();
             } catch (Exception e) {
-                System.err.println(name + " failed: " + e);
+                if (running) { // failures while stopping (a connection closed under a poll) do not count
+                    failure.compareAndSet(null, new IllegalStateException(name + " failed: " + e, e));
+                }
             }
         }, name);
         thread.start();
