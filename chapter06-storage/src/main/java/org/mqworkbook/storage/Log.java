@@ -29,11 +29,11 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * appended to; older ones are only read, and deleted whole when retention says so.
  *
  * <pre>
- *  dir/ 00000000000000000000.log .index   offsets 0..4999      (closed, flushed)
- *       00000000000000005000.log .index   offsets 5000..9999   (closed, flushed)
- *       00000000000000010000.log .index   offsets 10000..      ← active: appends go here
- *       00000000000000000000.log.deleted   (retention deleted it; removed when its last reader leaves)
- *       quarantine/                        files recovery could not use, kept aside, never deleted
+ *  dir/ 00000000000000000000.log .index .timeindex   offsets 0..4999      (closed, flushed)
+ *       00000000000000005000.log .index .timeindex   offsets 5000..9999   (closed, flushed)
+ *       00000000000000010000.log .index .timeindex   offsets 10000..      ← active: appends go here
+ *       00000000000000000000.log.deleted              (retention deleted it; removed when its last reader leaves)
+ *       quarantine/                                   files recovery could not use, kept aside, never deleted
  * </pre>
  *
  * <p>Why segments: retention deletes a whole file instead of rewriting one huge file; recovery only
@@ -46,10 +46,10 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * fsync runs without the lock so that appends continue during it. {@code LogConcurrencyTest} backs this.
  */
 public final class Log implements Closeable {
-    private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.(log|index)");
+    private static final Pattern SEGMENT_FILE = Pattern.compile("(\\d{20})\\.(log|index|timeindex)");
     /** The offset below which every record is known to be flushed: Kafka's recovery point. */
     public static final String RECOVERY_POINT_FILE = "recovery-point.checkpoint";
-    private static final Pattern DELETED_SEGMENT_FILE = Pattern.compile("\\d{20}\\.(log|index)\\.deleted");
+    private static final Pattern DELETED_SEGMENT_FILE = Pattern.compile("\\d{20}\\.(log|index|timeindex)\\.deleted");
 
     private final Path dir;
     private final LogConfig config;
@@ -187,6 +187,7 @@ public final class Log implements Closeable {
             quarantine(segment.logFile(), "overlaps the segment before it (which ends at offset "
                 + (segments.lastEntry().getValue().nextOffset() - 1) + ")");
             quarantine(LogSegment.indexFile(dir, base), "belongs to a quarantined segment");
+            quarantine(LogSegment.timeIndexFile(dir, base), "belongs to a quarantined segment");
             return false;
         }
         SegmentRecovery recovery = segment.recover();
@@ -413,6 +414,23 @@ public final class Log implements Closeable {
         } finally {
             segment.release();
         }
+    }
+
+    /**
+     * The first record, in offset order, whose timestamp is at or after {@code timestamp}: its timestamp and
+     * offset, or empty if no record is that late (exercise 6.7; Kafka's {@code ListOffsets} by timestamp, and
+     * what a consumer seeks to when it seeks by time).
+     *
+     * <p>Go through the segments oldest first and ask the first one whose {@link LogSegment#largestTimestamp()}
+     * is at or after {@code timestamp} ({@link LogSegment#offsetForTimestamp}): every segment before it holds
+     * only earlier records, and it holds at least one that is not. Hold it open while you ask, as
+     * {@link #readSegment} does; if retention deleted it first, its records are gone and the next segment is
+     * where the log starts now: go on there.
+     */
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+        // BEGIN EXERCISE 6.7
+        throw new ExerciseNotDone("6.7");
+        // END EXERCISE 6.7
     }
 
     /**

@@ -14,7 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -323,6 +325,36 @@ class RecoveryTest {
                 assertThat(read).as("read(%d): a lookup through the index lands on that record (an index left "
                     + "as it was found would send it into the middle of another one)", offset).isNotEmpty();
                 assertThat(new String(read.get(0).value(), UTF_8)).isEqualTo("m" + offset);
+            }
+        }
+    }
+
+    @Test
+    void rebuildsATimeIndexFullOfPlausibleJunk() throws IOException {
+        try (Log log = open()) {
+            for (int i = 0; i < 40; i++) {
+                clock.advance(Duration.ofMillis(i % 3));
+                log.append(null, ("m" + i).getBytes(UTF_8), List.of());
+            }
+        }
+        Map<Path, byte[]> built = new TreeMap<>();
+        try (Stream<Path> indexes = Files.list(dir)) {
+            for (Path index : indexes.filter(p -> p.toString().endsWith(".timeindex")).toList()) {
+                built.put(index, Files.readAllBytes(index));
+                // increasing entries, so they look valid, but with times and offsets no record has
+                ByteBuffer junk = ByteBuffer.allocate(2 * TimeIndex.ENTRY_BYTES);
+                junk.putLong(clock.millis() + 1_000).putInt(1).putLong(clock.millis() + 2_000).putInt(2).flip();
+                Files.write(index, junk.array());
+            }
+        }
+        assertThat(built.values()).as("the appends built time indexes").anySatisfy(b -> assertThat(b).isNotEmpty());
+
+        try (Log log = open()) {
+            assertThat(log.nextOffset()).isEqualTo(40);
+            for (Map.Entry<Path, byte[]> index : built.entrySet()) {
+                assertThat(Files.readAllBytes(index.getKey())).as("%s after recovery: rebuilt from the records "
+                    + "(clearIndexes, then trackTimestamp for every record kept), byte for byte what the appends "
+                    + "wrote (README 6.5)", index.getKey().getFileName()).isEqualTo(index.getValue());
             }
         }
     }

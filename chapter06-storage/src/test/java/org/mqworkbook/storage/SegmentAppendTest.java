@@ -113,6 +113,22 @@ class SegmentAppendTest {
     }
 
     @Test
+    void handsEveryRecordToTheTimestampTrackerSoTheTimeIndexGrowsWithTheOffsetIndex() throws IOException {
+        LogConfig config = LogConfig.DEFAULT.withIndexIntervalBytes(100);
+        try (LogSegment segment = LogSegment.open(dir, 0, config, FileOpener.REAL)) {
+            for (long offset = 0; offset < 200; offset++) {
+                segment.append(record(offset, "x".repeat(20)));
+            }
+            int offsetEntries = segment.index().entries();
+            assertThat(segment.timeIndex().entries()).as("the time index gets an entry every index interval, as the "
+                + "offset index does, when the record goes through trackTimestamp (README 6.2, 6.7)")
+                .isPositive().isBetween(offsetEntries, offsetEntries + 1);
+            assertThat(segment.firstTimestamp()).as("the first record's timestamp").isEqualTo(1_000);
+            assertThat(segment.largestTimestamp()).as("the largest timestamp").isEqualTo(1_199);
+        }
+    }
+
+    @Test
     void aDiskThatTakesAFewBytesPerWriteStillGetsEveryRecordWhole(Random random) throws IOException {
         ShortWrites disk = new ShortWrites(random.nextLong(), 7);
         List<Record> written = new ArrayList<>();

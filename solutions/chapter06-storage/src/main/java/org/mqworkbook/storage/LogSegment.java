@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One file of the log: records appended one after another, never changed in place, plus its sparse
- * {@link OffsetIndex} (exercises 6.2, 6.3 and 6.5; the book's 顺序写与刷盘机制 and 日志分段与索引).
+ * {@link OffsetIndex} and {@link TimeIndex} (exercises 6.2, 6.3, 6.5 and 6.7; the book's 顺序写与刷盘机制 and
+ * 日志分段与索引).
  *
  * <pre>
- *  00000000000000000050.log    [rec 50][rec 51][rec 52] ... [rec 83][rec 84] ...   ← append at the end only
- *  00000000000000000050.index  (55 → 4120) (83 → 8301) ...                         ← one entry per ~4 KiB
+ *  00000000000000000050.log        [rec 50][rec 51][rec 52] ... [rec 83][rec 84] ...  ← append at the end only
+ *  00000000000000000050.index      (55 → 4120) (83 → 8301) ...                        ← one entry per ~4 KiB
+ *  00000000000000000050.timeindex  (t120 → 55) (t410 → 83) ...                        ← largest time so far
  * </pre>
  * The file names are the base offset (the first record's offset), 20 digits, so that a directory
  * listing sorts segments in log order — Kafka's naming.
@@ -41,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Deleting a segment that someone is reading.</b> Retention removes a segment from the log while
  * readers that found it a moment earlier may still be inside it. So the segment counts its users — the
  * log, while the segment is in it, plus each read in progress ({@link #retain}, {@link #release}) — and
- * closes its files only when the last one leaves; {@link #delete()} renames both files to
+ * closes its files only when the last one leaves; {@link #delete()} renames its files to
  * {@code <name>.deleted} at once (a restart finishes the job if the broker dies first) and removes them
  * when the count reaches 0. Once the count is 0 it stays 0: a reader that comes too late is refused and
  * reports the offset as deleted. Kafka renames a deleted segment's files the same way and removes them
@@ -54,6 +56,7 @@ public final class LogSegment implements Closeable {
     private final LogConfig config;
     private final FileChannel channel;
     private final OffsetIndex index;
+    private final TimeIndex timeIndex;
 
     /** Bytes of valid records; every byte below it has been written. Written by the appender, read by readers. */
     private volatile long size;
@@ -61,8 +64,12 @@ public final class LogSegment implements Closeable {
     private volatile long nextOffset;
     /** Bytes appended since the last index entry; an entry is due when this reaches the interval. */
     private long bytesSinceLastIndexEntry;
-    /** The largest timestamp appended, for retention by age (-1: none yet). */
+    /** The largest timestamp appended, for retention by age and lookups by time (-1: none yet). */
     private volatile long largestTimestamp = -1;
+    /** The first record that reached {@link #largestTimestamp}: what the time index points at. Appender only. */
+    private long offsetOfLargestTimestamp = -1;
+    /** Bytes appended since the last time the time index was offered an entry. Appender only. */
+    private long bytesSinceLastTimeIndexEntry;
     /** When the first record was appended (-1: none yet), for rolling by age. */
     private volatile long firstTimestamp = -1;
     /**
@@ -76,12 +83,13 @@ public final class LogSegment implements Closeable {
     private volatile boolean deleted;
 
     private LogSegment(Path logFile, long baseOffset, LogConfig config, FileChannel channel, OffsetIndex index,
-                       long size) {
+                       TimeIndex timeIndex, long size) {
         this.logFile = logFile;
         this.baseOffset = baseOffset;
         this.config = config;
         this.channel = channel;
         this.index = index;
+        this.timeIndex = timeIndex;
         this.size = size;
         this.nextOffset = baseOffset;
     }
@@ -96,6 +104,11 @@ public final class LogSegment implements Closeable {
         return dir.resolve(String.format("%020d.index", baseOffset));
     }
 
+    /** {@code dir/00000000000000000050.timeindex} for base offset 50. */
+    public static Path timeIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(String.format("%020d.timeindex", baseOffset));
+    }
+
     /**
      * Opens (or creates) the segment with this base offset. An existing file's content is not trusted
      * until {@link #recover()} has checked it; an index that cannot be loaded is replaced by an empty one,
@@ -107,7 +120,9 @@ public final class LogSegment implements Closeable {
         FileChannel channel = opener.open(logFile,
             Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
         Path indexFile = indexFile(dir, baseOffset);
-        OffsetIndex index;
+        Path timeIndexFile = timeIndexFile(dir, baseOffset);
+        OffsetIndex index = null;
+        TimeIndex timeIndex;
         try {
             try {
                 index = OffsetIndex.open(indexFile, baseOffset, opener);
@@ -115,11 +130,20 @@ public final class LogSegment implements Closeable {
                 Files.delete(indexFile);
                 index = OffsetIndex.open(indexFile, baseOffset, opener);
             }
+            try {
+                timeIndex = TimeIndex.open(timeIndexFile, baseOffset, opener);
+            } catch (StorageException corrupt) {
+                Files.delete(timeIndexFile);
+                timeIndex = TimeIndex.open(timeIndexFile, baseOffset, opener);
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
+            if (index != null) {
+                index.close();
+            }
             throw e;
         }
-        return new LogSegment(logFile, baseOffset, config, channel, index, channel.size());
+        return new LogSegment(logFile, baseOffset, config, channel, index, timeIndex, channel.size());
     }
 
     /**
@@ -129,7 +153,8 @@ public final class LogSegment implements Closeable {
      * {@link IllegalArgumentException} naming both otherwise). Encode it with {@link RecordFormat};
      * if {@code bytesSinceLastIndexEntry} has reached the index interval, first add an index entry
      * pointing at this record; write with positional writes at {@link #size} (a write may write fewer
-     * bytes than asked: loop); then advance the byte count since the last index entry, the timestamps, the
+     * bytes than asked: loop); then advance the byte count since the last index entry, hand the record to
+     * {@link #trackTimestamp} (given: the timestamps and the time index of exercise 6.7), advance the
      * size and, last of all, the next offset. The order is what makes concurrent reads safe: a reader asks
      * {@link #nextOffset} first whether the record is there, then reads bytes up to {@link #size}, so the
      * size must cover a record before the next offset says it exists (both are {@code volatile}: a reader
@@ -156,10 +181,7 @@ public final class LogSegment implements Closeable {
             at += channel.write(bytes, at);
         }
         bytesSinceLastIndexEntry += at - start;
-        if (firstTimestamp < 0) {
-            firstTimestamp = record.timestamp();
-        }
-        largestTimestamp = Math.max(largestTimestamp, record.timestamp());
+        trackTimestamp(record, at - start);
         size = at;
         nextOffset = record.offset() + 1; // last: it tells readers the record is there
         return start;
@@ -208,9 +230,10 @@ public final class LogSegment implements Closeable {
      * incomplete (a torn write), corrupt, or whose offset is not the one expected (base offset, then one
      * more each time); the valid prefix ends before it (a whole record with the wrong offset is not part of
      * it: the scanner has moved past it, so remember where each kept record ended). While scanning, rebuild
-     * the index from scratch ({@link OffsetIndex#clear()}, then an entry every index interval, as
-     * {@link #append} would add them). Set {@link #size}, {@link #nextOffset}
-     * and the timestamps from the valid prefix, force the file and the index, and report what you found.
+     * the index from scratch ({@link #clearIndexes()}, then an entry every index interval, as
+     * {@link #append} would add them, and each record kept handed to {@link #trackTimestamp}, as {@link #append}
+     * does). Set {@link #size} and {@link #nextOffset} from the valid prefix, force the file, and report what
+     * you found.
      *
      * <p>Cut nothing: whether the bytes after the valid prefix are a torn tail (never acknowledged: the
      * {@link Log} cuts them with {@link #cutInvalidTail()}) or damage to acknowledged records (the log keeps
@@ -220,12 +243,10 @@ public final class LogSegment implements Closeable {
     public SegmentRecovery recover() throws IOException {
         // BEGIN EXERCISE 6.5
         long fileSize = channel.size();
-        index.clear();
+        clearIndexes();
         RecordScanner scanner = new RecordScanner(channel, 0, fileSize, config.maxRecordBytes());
         long expected = baseOffset;
         long sinceIndexEntry = 0;
-        long first = -1;
-        long largest = -1;
         int records = 0;
         long validEnd = 0; // where the valid prefix ends: after the last record kept, not after a rejected one
         String reason = "clean";
@@ -247,8 +268,7 @@ public final class LogSegment implements Closeable {
                 sinceIndexEntry = 0;
             }
             sinceIndexEntry += valid.size();
-            first = first < 0 ? valid.record().timestamp() : first;
-            largest = Math.max(largest, valid.record().timestamp());
+            trackTimestamp(valid.record(), valid.size());
             expected++;
             records++;
             validEnd = scanner.position();
@@ -257,11 +277,88 @@ public final class LogSegment implements Closeable {
         size = valid;
         nextOffset = expected;
         bytesSinceLastIndexEntry = sinceIndexEntry;
-        firstTimestamp = first;
-        largestTimestamp = largest;
         flush();
         return new SegmentRecovery(logFile, valid, fileSize - valid, records, true, reason);
         // END EXERCISE 6.5
+    }
+
+    /**
+     * Records one appended or recovered record's timestamp, in offset order: the first timestamp (for rolling),
+     * the largest one and the first record that reached it, and every index interval an entry in the time index
+     * (which keeps it only if the largest timestamp grew since its last entry). Given code, called by
+     * {@link #append} and {@link #recover()}, so that both build the same time index.
+     *
+     * <p>Kafka offers the time index an entry at the moment it adds an offset index entry; this segment counts
+     * its own interval, which comes to the same thing without tying the two indexes' code together.
+     *
+     * @param bytes the record's size in the file
+     */
+    private void trackTimestamp(Record record, long bytes) throws IOException {
+        if (firstTimestamp < 0) {
+            firstTimestamp = record.timestamp();
+        }
+        if (record.timestamp() > largestTimestamp) {
+            largestTimestamp = record.timestamp();
+            offsetOfLargestTimestamp = record.offset();
+        }
+        bytesSinceLastTimeIndexEntry += bytes;
+        if (bytesSinceLastTimeIndexEntry >= config.indexIntervalBytes()) {
+            timeIndex.maybeAppend(largestTimestamp, offsetOfLargestTimestamp);
+            bytesSinceLastTimeIndexEntry = 0;
+        }
+    }
+
+    /**
+     * Empties both indexes and forgets the timestamps, before {@link #recover()} rebuilds them from the records.
+     * Given code.
+     */
+    private void clearIndexes() throws IOException {
+        index.clear();
+        timeIndex.clear();
+        firstTimestamp = -1;
+        largestTimestamp = -1;
+        offsetOfLargestTimestamp = -1;
+        bytesSinceLastTimeIndexEntry = 0;
+    }
+
+    /**
+     * The first record, in offset order, whose timestamp is at or after {@code timestamp}: its timestamp and
+     * offset, or empty if the segment has none (exercise 6.7). "First in offset order", not "earliest": where
+     * the clock stepped back, a later record can carry an earlier time, and a consumer that seeks by time wants
+     * the point in the log from which it sees everything since that moment.
+     *
+     * <p>Read {@link #nextOffset} and then {@link #size} once (in that order: the size covers every record the
+     * next offset says exists) and look only at records below them: the appender may be adding one right now.
+     * Ask the {@link TimeIndex} where to start ({@link TimeIndex#lookup}), ask the {@link OffsetIndex} for the
+     * position of that offset (or an earlier one), and scan forward with a {@link RecordScanner}: skip records
+     * before the time index's offset, and answer with the first one whose timestamp is at or after
+     * {@code timestamp}.
+     *
+     * @throws StorageException if a record in the way is not valid, as {@link #read} does
+     */
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+        // BEGIN EXERCISE 6.7
+        long end = nextOffset;
+        long bytes = size;
+        TimestampOffset from = timeIndex.lookup(timestamp);
+        OffsetPosition start = index.lookup(from.offset());
+        RecordScanner scanner = new RecordScanner(channel, start.position(), bytes, config.maxRecordBytes());
+        while (!scanner.atEnd()) {
+            long position = scanner.position();
+            RecordRead read = scanner.next();
+            if (!(read instanceof RecordRead.Valid valid)) {
+                throw new StorageException(logFile, "invalid record at position " + position + ": " + read);
+            }
+            Record record = valid.record();
+            if (record.offset() >= end) {
+                break;
+            }
+            if (record.offset() >= from.offset() && record.timestamp() >= timestamp) {
+                return Optional.of(new TimestampOffset(record.timestamp(), record.offset()));
+            }
+        }
+        return Optional.empty();
+        // END EXERCISE 6.7
     }
 
     /**
@@ -385,7 +482,8 @@ public final class LogSegment implements Closeable {
             }
             out.force(true);
         }
-        Files.deleteIfExists(indexFile(dir, baseOffset)); // the new segment's index is rebuilt by its recovery
+        Files.deleteIfExists(indexFile(dir, baseOffset)); // the new segment's indexes are rebuilt by its recovery
+        Files.deleteIfExists(timeIndexFile(dir, baseOffset));
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = opener.open(dir, Set.of(StandardOpenOption.READ))) {
             directory.force(true);
@@ -396,11 +494,11 @@ public final class LogSegment implements Closeable {
     /**
      * Forces the records to disk: after this returns, a crash loses none of them.
      *
-     * <p>Not the index: recovery never trusts an index after a crash — it rebuilds it from the records
-     * it kept — so forcing it would cost a second fsync per flush and buy nothing. (The first version of
+     * <p>Not the indexes: recovery never trusts an index after a crash — it rebuilds both from the records
+     * it kept — so forcing them would cost more fsyncs per flush and buy nothing. (The first version of
      * this method did force it, and measured 1.2× the latency of a bare fsync, and slower than SQLite per
-     * durable message; see the chapter README.) {@link #close()} forces it, so that a clean shutdown
-     * leaves a whole index.
+     * durable message; see the chapter README.) {@link #close()} forces them, so that a clean shutdown
+     * leaves whole indexes.
      */
     public void flush() throws IOException {
         channel.force(false);
@@ -442,6 +540,10 @@ public final class LogSegment implements Closeable {
         return index;
     }
 
+    TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
     /** {@code 00000000000000000050.log.deleted}: where {@link #delete()} moves a file until it is removed. */
     public static Path deletedFile(Path file) {
         return file.resolveSibling(file.getFileName() + ".deleted");
@@ -475,7 +577,7 @@ public final class LogSegment implements Closeable {
     }
 
     /**
-     * Deletes the segment (retention): both files are renamed to {@code .deleted} now, and closed and removed
+     * Deletes the segment (retention): its three files are renamed to {@code .deleted} now, and closed and removed
      * when no read is inside the segment any more. The log removes the segment from its map first, so no new
      * read can find it.
      */
@@ -483,6 +585,7 @@ public final class LogSegment implements Closeable {
         try {
             Files.move(logFile, deletedFile(logFile), StandardCopyOption.ATOMIC_MOVE);
             Files.move(index.file(), deletedFile(index.file()), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(timeIndex.file(), deletedFile(timeIndex.file()), StandardCopyOption.ATOMIC_MOVE);
             deleted = true;
         } finally {
             close(); // out of the log either way: its files must not stay open (a failed rename stays on disk)
@@ -503,13 +606,19 @@ public final class LogSegment implements Closeable {
         } finally {
             try {
                 if (!deleted) {
-                    index.flush(); // a clean shutdown leaves a whole index (see flush())
+                    index.flush(); // a clean shutdown leaves whole indexes (see flush())
+                    timeIndex.flush();
                 }
             } finally {
-                index.close();
+                try {
+                    index.close();
+                } finally {
+                    timeIndex.close();
+                }
                 if (deleted) {
                     Files.deleteIfExists(deletedFile(logFile));
                     Files.deleteIfExists(deletedFile(index.file()));
+                    Files.deleteIfExists(deletedFile(timeIndex.file()));
                 }
             }
         }
