@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,7 @@ import org.mqworkbook.dispatch.topic.PartitionOffset;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.TimestampOffset;
 
 /**
  * Chapter 7's broker as a server (or a test, or chapter 8's simulation) sees it: one method per request
@@ -437,6 +439,11 @@ public final class BrokerApi implements AutoCloseable {
             broker.leave(group, member);
             return null;
         });
+    }
+
+    /** Where a partition reaches a time; see {@link TopicBroker#offsetForTime}. */
+    public CompletableFuture<Optional<TimestampOffset>> offsetForTime(String topic, int partition, long timestamp) {
+        return now(() -> broker.offsetForTime(topic, partition, timestamp));
     }
 
     /** The group's committed offset for the partition, if it has one. */

@@ -1,6 +1,7 @@
 package org.mqworkbook.dispatch.client;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,9 @@ import org.mqworkbook.dispatch.partition.TopicPartition;
 import org.mqworkbook.dispatch.protocol.ErrorKind;
 import org.mqworkbook.dispatch.protocol.Message;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.TimestampOffset;
 
 /**
  * One member of a consumer group, on the client side: the loop Kafka's {@code KafkaConsumer} runs for
@@ -70,6 +73,8 @@ public final class GroupConsumer implements AutoCloseable {
     private String instanceId = "";
     private boolean fenced;
     private Duration maxWait = DEFAULT_MAX_WAIT;
+    /** Where partitions gained start instead of the committed offset, until the member holds some; or null. */
+    private Instant startTime;
 
     private int generation;
     /** How the group rebalances, from its last answer; eager (the safe assumption) until then. */
@@ -113,6 +118,39 @@ public final class GroupConsumer implements AutoCloseable {
         }
         this.instanceId = instance;
         return this;
+    }
+
+    /**
+     * Starts the member's first partitions at {@code time} instead of at the group's committed offsets: each
+     * partition it gains until it first holds one starts at the first record whose timestamp is at or after
+     * {@code time} (at the partition's end if none is that late). Partitions it gains later start at the
+     * committed offset, which is where the group has got to. Call before the first poll. A Kafka application
+     * does the same with {@code offsetsForTimes} and {@code seek} once it is assigned its partitions; the
+     * group's offsets move only when it commits.
+     */
+    public GroupConsumer startFromTime(Instant time) {
+        this.startTime = Objects.requireNonNull(time, "time");
+        return this;
+    }
+
+    /**
+     * Moves every partition this member holds to the first record whose timestamp is at or after {@code time}
+     * (to the partition's end if none is that late): replay the last hour, or skip what a bad deploy wrote. The
+     * next {@link #commit()} makes it the group's position.
+     *
+     * @return the new positions
+     */
+    public Map<TopicPartition, Long> seekToTime(Instant time) {
+        for (TopicPartition partition : positions.keySet()) {
+            positions.put(partition, offsetAt(partition, time));
+        }
+        return positions();
+    }
+
+    /** The first offset at or after {@code time} in {@code partition}, or its end offset if none is that late. */
+    private long offsetAt(TopicPartition partition, Instant time) {
+        return client.offsetForTime(partition, time.toEpochMilli()).map(TimestampOffset::offset)
+            .orElseGet(() -> client.offsetForTime(partition, Topic.LATEST).orElseThrow().offset());
     }
 
     /**
@@ -261,8 +299,12 @@ public final class GroupConsumer implements AutoCloseable {
         positions.keySet().retainAll(assignment.partitions());
         for (TopicPartition partition : assignment.partitions()) {
             if (!positions.containsKey(partition)) {
-                positions.put(partition, client.committed(group, partition).orElse(0));
+                positions.put(partition, startTime != null ? offsetAt(partition, startTime)
+                    : client.committed(group, partition).orElse(0));
             }
+        }
+        if (!positions.isEmpty()) {
+            startTime = null;
         }
         onAssignment.accept(assignment);
         if (!revoked.isEmpty()) {

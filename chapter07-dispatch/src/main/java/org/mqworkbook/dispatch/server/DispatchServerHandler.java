@@ -228,6 +228,10 @@ final class DispatchServerHandler extends SimpleChannelInboundHandler<WireFrame>
                 .thenApply(done -> new Message.Ok(id, offsets.size()));
         } else if (request instanceof Message.Leave leave) {
             answer = api.leave(leave.group(), leave.member()).thenApply(done -> new Message.Ok(id, 0));
+        } else if (request instanceof Message.ListOffsets list) {
+            answer = api.offsetForTime(list.topic(), list.partition(), list.timestamp())
+                .thenApply(found -> found.map(at -> new Message.OffsetAt(id, at.offset(), at.timestamp()))
+                    .orElseGet(() -> new Message.OffsetAt(id, -1, -1)));
         } else if (request instanceof Message.Committed committed) {
             answer = api.committed(committed.group(), new TopicPartition(committed.topic(), committed.partition()))
                 .thenApply(offset -> new Message.Ok(id, offset.orElse(-1)));

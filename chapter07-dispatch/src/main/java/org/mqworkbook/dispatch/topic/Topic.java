@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +23,7 @@ import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.Log;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.TimestampOffset;
 
 /**
  * A topic: a name and a number of partitions that can only grow, each of them a chapter 6 {@link Log} in its own
@@ -51,6 +53,10 @@ public final class Topic implements Closeable {
 
     /** The most partitions one topic may have here; bounds the directories and logs a request can create. */
     public static final int MAX_PARTITIONS = 1024;
+    /** For {@link #offsetForTime}: the log end offset instead of a time (where a consumer of new records starts). */
+    public static final long LATEST = -1;
+    /** For {@link #offsetForTime}: the log start offset instead of a time (the oldest record still held). */
+    public static final long EARLIEST = -2;
 
     private final String name;
     /**
@@ -221,6 +227,31 @@ public final class Topic implements Closeable {
         // BEGIN EXERCISE 7.6
         throw new ExerciseNotDone("7.6");
         // END EXERCISE 7.6
+    }
+
+    /**
+     * Where {@code partition} reaches a time: the first record whose timestamp is at or after
+     * {@code timestamp} (chapter 6's time index, exercise 6.7), or with {@link #LATEST} the log end offset and
+     * with {@link #EARLIEST} the log start offset (timestamp -1: they name no record). The special values are
+     * Kafka's {@code ListOffsets} ones.
+     *
+     * @return empty if no record is that late
+     * @throws IllegalArgumentException if there is no such partition, or the timestamp is negative and neither
+     *                                  {@link #LATEST} nor {@link #EARLIEST}
+     */
+    public Optional<TimestampOffset> offsetForTime(int partition, long timestamp) throws IOException {
+        Log log = log(partition);
+        if (timestamp == LATEST) {
+            return Optional.of(new TimestampOffset(-1, log.nextOffset()));
+        }
+        if (timestamp == EARLIEST) {
+            return Optional.of(new TimestampOffset(-1, log.logStartOffset()));
+        }
+        if (timestamp < 0) {
+            throw new IllegalArgumentException("a timestamp is milliseconds since 1970, or " + LATEST + " for the "
+                + "latest offset or " + EARLIEST + " for the earliest, not " + timestamp);
+        }
+        return log.offsetForTimestamp(timestamp);
     }
 
     /** The offset the next record of {@code partition} will get (Kafka's log end offset). */

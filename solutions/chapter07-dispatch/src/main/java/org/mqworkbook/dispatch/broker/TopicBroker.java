@@ -44,6 +44,7 @@ import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
 import org.mqworkbook.storage.LogConfig;
 import org.mqworkbook.storage.Record;
+import org.mqworkbook.storage.TimestampOffset;
 
 /**
  * Chapter 7's broker: topics of partitioned logs (chapter 6) and the consumer groups that read them. It
@@ -342,6 +343,17 @@ public final class TopicBroker implements Closeable {
         }
         return new FetchResult(delivered, next, Math.max(endOffset, next));
         // END EXERCISE 7.6
+    }
+
+    /**
+     * Where one partition reaches a time; see {@link Topic#offsetForTime}. Kafka's {@code ListOffsets}, which
+     * consumers use to seek by time.
+     *
+     * @throws UnknownTopicException if there is no such topic
+     */
+    public Optional<TimestampOffset> offsetForTime(String topicName, int partition, long timestamp)
+        throws IOException {
+        return requireTopic(topicName).offsetForTime(partition, timestamp);
     }
 
     /** The record's tag (the {@link #TAG_HEADER} header), or null if it has none. */

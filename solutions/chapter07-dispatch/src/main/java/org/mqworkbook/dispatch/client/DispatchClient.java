@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +35,10 @@ import org.mqworkbook.dispatch.protocol.MessageCodec;
 import org.mqworkbook.dispatch.routing.HeaderValue;
 import org.mqworkbook.dispatch.topic.FetchResult;
 import org.mqworkbook.dispatch.topic.PartitionOffset;
+import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.inmemory.protocol.Frame;
 import org.mqworkbook.inmemory.protocol.WireFrame;
+import org.mqworkbook.storage.TimestampOffset;
 
 /**
  * A connection to a {@link org.mqworkbook.dispatch.server.DispatchServer}. Every request has an
@@ -239,6 +242,19 @@ public final class DispatchClient implements AutoCloseable {
     /** Leaves the group. */
     public void leave(String group, String member) {
         await(send(id -> new Message.Leave(id, group, member)));
+    }
+
+    /**
+     * The first record of a partition whose timestamp is at or after {@code timestamp} (milliseconds since
+     * 1970): its offset and its own timestamp; or, for {@link Topic#LATEST} and {@link Topic#EARLIEST}, the
+     * partition's end and start offsets (timestamp -1). Kafka's {@code offsetsForTimes}, for one partition.
+     *
+     * @return empty if no record is that late
+     */
+    public Optional<TimestampOffset> offsetForTime(TopicPartition partition, long timestamp) {
+        Message.OffsetAt at = (Message.OffsetAt) await(send(id -> new Message.ListOffsets(id, partition.topic(),
+            partition.partition(), timestamp)));
+        return at.offset() < 0 ? Optional.empty() : Optional.of(new TimestampOffset(at.timestamp(), at.offset()));
     }
 
     /** The group's committed offset of a partition, if any. */

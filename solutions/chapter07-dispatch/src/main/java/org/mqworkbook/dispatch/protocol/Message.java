@@ -67,7 +67,10 @@ import org.mqworkbook.storage.Record;
  *  0x0030 Publish      exchange, routingKey, key:bytes?, 0x8027 Published(count:int32, (topic,
  *                      value:bytes, count:int32, headers…     partition:int32, offset:int64)…) once
  *                                                             every copy is on disk
- *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x0030
+ *  0x0031 ListOffsets  topic, partition:int32,         0x8028 OffsetAt(offset:int64, timestamp:int64): the
+ *                      timestamp:int64 (-1 latest,            first record at or after the time, its own
+ *                      -2 earliest)                           time; -1, -1 if none is that late
+ *  0x0000 ApiVersions  (chapter 5's)                   0x8000 Versions: 0x0000 and 0x0021-0x0031
  *  any request                                         0x8004 Error(code:int32, message:string), chapter 5's
  * </pre>
  *
@@ -101,9 +104,9 @@ public sealed interface Message extends WireFrame {
     enum Api {
         CREATE_TOPIC(0x0021), PRODUCE(0x0022), FETCH(0x0023), JOIN(0x0024), HEARTBEAT(0x0025), SYNC(0x0026),
         COMMIT(0x0027), LEAVE(0x0028), COMMITTED(0x0029), DESCRIBE(0x002A), POLL(0x002B), COMMIT_ALL(0x002C),
-        ADD_PARTITIONS(0x002D), DECLARE_EXCHANGE(0x002E), BIND(0x002F), PUBLISH(0x0030),
+        ADD_PARTITIONS(0x002D), DECLARE_EXCHANGE(0x002E), BIND(0x002F), PUBLISH(0x0030), LIST_OFFSETS(0x0031),
         OK(0x8021), PRODUCED(0x8022), RECORDS(0x8023), ASSIGNED(0x8024), GROUP(0x8025), POLLED(0x8026),
-        PUBLISHED(0x8027),
+        PUBLISHED(0x8027), OFFSET_AT(0x8028),
         ERROR(Opcode.ERROR.code());
 
         private final int code;
@@ -163,7 +166,7 @@ public sealed interface Message extends WireFrame {
     }
 
     /** What chapter 7's reader serves, as an unknown key's error message says it. */
-    String SERVED = "chapter 7's topics, groups and exchanges (API keys 0x0000 and 0x0021-0x0030)";
+    String SERVED = "chapter 7's topics, groups and exchanges (API keys 0x0000 and 0x0021-0x0031)";
 
     /**
      * Every API key chapter 7's broker reads, with its versions: the answer to {@link Frame.ApiVersions}.
@@ -214,6 +217,8 @@ public sealed interface Message extends WireFrame {
             case DECLARE_EXCHANGE -> DeclareExchange.read(in);
             case BIND -> Bind.read(in);
             case PUBLISH -> Publish.read(in);
+            case LIST_OFFSETS -> ListOffsets.read(in);
+            case OFFSET_AT -> OffsetAt.read(in);
             case PUBLISHED -> Published.read(in);
             case POLLED -> Polled.read(in);
             case OK -> Ok.read(in);
@@ -644,6 +649,31 @@ public sealed interface Message extends WireFrame {
         }
     }
 
+    /**
+     * Asks where a partition's log reaches a time: the first record whose timestamp is at or after
+     * {@code timestamp}, or {@link org.mqworkbook.dispatch.topic.Topic#LATEST} or
+     * {@link org.mqworkbook.dispatch.topic.Topic#EARLIEST} (Kafka's {@code ListOffsets}, with its two special
+     * times).
+     */
+    record ListOffsets(int correlationId, String topic, int partition, long timestamp) implements Message {
+        @Override
+        public Api api() {
+            return Api.LIST_OFFSETS;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            Protocol.writeString(out, topic);
+            out.writeInt(partition);
+            out.writeLong(timestamp);
+        }
+
+        static ListOffsets read(FieldReader in) {
+            return new ListOffsets(in.correlationId(), in.readString("topic"), in.readInt("partition"),
+                in.readLong("timestamp"));
+        }
+    }
+
     /** Asks who is in a group and what each member owns. */
     record Describe(int correlationId, String group, int version) implements Message {
         /** Version 0: members and their partitions. Version 1 asks for the group's lag too. */
@@ -731,6 +761,28 @@ public sealed interface Message extends WireFrame {
 
         static Ok read(FieldReader in) {
             return new Ok(in.correlationId(), in.readLong("value"));
+        }
+    }
+
+    /**
+     * The answer to {@link ListOffsets}: the offset, and the timestamp of the record there ({@code -1} for the
+     * latest and earliest offsets, which name no record); both {@code -1} if no record is that late, as Kafka
+     * answers.
+     */
+    record OffsetAt(int correlationId, long offset, long timestamp) implements Message {
+        @Override
+        public Api api() {
+            return Api.OFFSET_AT;
+        }
+
+        @Override
+        public void writeFields(ByteBuf out) {
+            out.writeLong(offset);
+            out.writeLong(timestamp);
+        }
+
+        static OffsetAt read(FieldReader in) {
+            return new OffsetAt(in.correlationId(), in.readLong("offset"), in.readLong("timestamp"));
         }
     }
 

@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code mq7 consume}: one member of a consumer group, through {@link GroupConsumer}. It prints each
@@ -75,6 +78,11 @@ final class ConsumeCommand implements Callable<Integer> {
         + "everything)")
     String filter = "*";
 
+    @Option(names = "--from-time", paramLabel = "TIME", description = "start this member's first partitions at "
+        + "the first record written at or after TIME instead of at the group's committed offsets: an instant "
+        + "(2026-12-07T14:05:00Z) or how long ago (15m, 2h)")
+    String fromTime;
+
     @Option(names = "--max", description = "stop after this many records (default: no limit)")
     long max;
 
@@ -94,6 +102,7 @@ final class ConsumeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max must be positive, was " + max);
         }
         String memberId = member != null ? member : defaultMemberId();
+        Instant start = fromTime == null ? null : parseTime(fromTime);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -106,7 +115,7 @@ final class ConsumeCommand implements Callable<Integer> {
         }, "consumer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (DispatchClient client = connection.connect()) {
-            consume(client, memberId, out);
+            consume(client, memberId, start, out);
         } finally {
             finished.countDown();
             try {
@@ -118,7 +127,22 @@ final class ConsumeCommand implements Callable<Integer> {
         return DispatchCli.OK;
     }
 
-    private void consume(DispatchClient client, String memberId, PrintWriter out) throws InterruptedException {
+    /** {@code --from-time}: an ISO-8601 instant, or a duration before now. */
+    private Instant parseTime(String value) {
+        try {
+            return Instant.parse(value.trim());
+        } catch (DateTimeParseException notAnInstant) {
+            try {
+                return Instant.now().minus(new DurationConverter().convert(value));
+            } catch (TypeConversionException notADuration) {
+                throw new ParameterException(spec.commandLine(), "--from-time '" + value + "' is neither an instant "
+                    + "(2026-12-07T14:05:00Z) nor how long ago (15m, 2h)");
+            }
+        }
+    }
+
+    private void consume(DispatchClient client, String memberId, Instant start, PrintWriter out)
+        throws InterruptedException {
         GroupConsumer consumer = new GroupConsumer(client, group, memberId, topics, filter, FETCH_BYTES_PER_PARTITION)
             .onAssignment(assignment -> {
                 out.println(describe(assignment));
@@ -126,6 +150,9 @@ final class ConsumeCommand implements Callable<Integer> {
             });
         if (instanceId != null) {
             consumer.staticMember(instanceId);
+        }
+        if (start != null) {
+            consumer.startFromTime(start);
         }
         long printed = 0;
         long lastRecordNanos = System.nanoTime();

@@ -8,11 +8,11 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads a duration the way people type one: {@code 500ms}, {@code 10s}, {@code 2m}, or ISO-8601
+ * Reads a duration the way people type one: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or ISO-8601
  * ({@code PT1.5S}) for anything else. Immutable.
  */
 final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m)");
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     @Override
     public Duration convert(String value) {
@@ -24,6 +24,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
                     return Duration.ofMillis(amount);
                 case "s":
                     return Duration.ofSeconds(amount);
+                case "h":
+                    return Duration.ofHours(amount);
                 default:
                     return Duration.ofMinutes(amount);
             }
@@ -31,7 +33,7 @@ final class DurationConverter implements ITypeConverter<Duration> {
         try {
             return Duration.parse(value.trim());
         } catch (DateTimeParseException e) {
-            throw new TypeConversionException("'" + value + "' is not a duration: write 500ms, 10s, 2m or PT1.5S");
+            throw new TypeConversionException("'" + value + "' is not a duration: write 500ms, 10s, 2m, 1h or PT1.5S");
         }
     }
 
