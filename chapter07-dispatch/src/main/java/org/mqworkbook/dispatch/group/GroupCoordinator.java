@@ -322,9 +322,10 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Refuses, before anything changes, a join that the group's assignor could not assign: the sticky
-     * assignors (and so the cooperative one) need every member to subscribe to the same topics. Found at
-     * the join, the member is told why; found at the end of the barrier, every waiting join would be stuck.
+     * Refuses, before anything changes, a join that the group's assignor could not assign (an assignor may
+     * refuse a group with an {@link IllegalArgumentException}; the chapter's own ones assign any group since the
+     * sticky ones handle different subscriptions). Found at the join, the member is told why; found at the end
+     * of the barrier, every waiting join would be stuck.
      * Asks the assignor once with the group as it would be; joins are rare, and a group's size is bounded.
      */
     private void requireAssignable(String memberId, Set<String> topics) {

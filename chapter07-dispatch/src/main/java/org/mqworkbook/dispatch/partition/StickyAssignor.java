@@ -1,6 +1,9 @@
 package org.mqworkbook.dispatch.partition;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,10 +12,11 @@ import java.util.TreeSet;
 import org.mqworkbook.marker.ExerciseNotDone;
 
 /**
- * Kafka's {@code StickyAssignor} for the common case where every member subscribes to the same topics:
- * balanced like {@link RoundRobinAssignor} (counts differ by at most one), but each member keeps as many
- * of its previous partitions ({@link Subscription#ownedPartitions}) as that balance allows. Instances
- * are stateless and thread safe.
+ * Kafka's {@code StickyAssignor}: balanced like {@link RoundRobinAssignor}, but each member keeps as many of
+ * its previous partitions ({@link Subscription#ownedPartitions}) as balance allows. Where every member
+ * subscribes to the same topics (exercise 7.3) counts differ by at most one; where subscriptions differ (given
+ * code, {@link #generalAssign}) the balance is the best the subscriptions allow. Instances are stateless and
+ * thread safe.
  *
  * <p>Why stickiness matters: a partition that moves loses its consumer's caches and local state, and
  * (with Kafka's eager protocol) every member stops consuming during the rebalance. When one of ten
@@ -42,17 +46,235 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * number of moves is minimal. Where Kafka leaves ties to map iteration order, this class breaks them by
  * member id and partition order, so results are deterministic.
  *
- * <p>Simplified on purpose: members with different subscriptions are rejected
- * ({@link IllegalArgumentException}). Kafka handles them with a general, much longer heuristic
- * ({@code generalAssign}) that cannot always reach a difference of one; the cooperative variant
- * ({@code CooperativeStickyAssignor}) adds a second rebalance so that kept partitions never stop.
+ * <p>Members with different subscriptions (A reads {@code orders}, B reads {@code orders} and
+ * {@code payments}) make "differ by at most one" impossible in general, so Kafka switches to a second
+ * algorithm ({@code generalAssign}), and so does this class: {@link #generalAssign}, given code. The
+ * cooperative variant ({@link CooperativeStickyAssignor}) adds a second rebalance so that kept partitions never
+ * stop.
  */
 public final class StickyAssignor implements PartitionAssignor {
     @Override
     public Map<String, List<TopicPartition>> assign(Map<String, Subscription> members,
                                                     Map<String, Integer> partitionsPerTopic) {
+        if (!sameTopics(members)) {
+            return generalAssign(members, partitionsPerTopic);
+        }
+        return constrainedAssign(members, partitionsPerTopic);
+    }
+
+    /** Whether every member subscribes to the same topics (an empty group does): the case of exercise 7.3. */
+    static boolean sameTopics(Map<String, Subscription> members) {
+        return members.values().stream().map(Subscription::topics).distinct().count() <= 1;
+    }
+
+    /**
+     * The assignment when every member subscribes to the same topics (exercise 7.3): the quotas, keep, fill
+     * steps of the class comment.
+     */
+    private static Map<String, List<TopicPartition>> constrainedAssign(Map<String, Subscription> members,
+                                                                      Map<String, Integer> partitionsPerTopic) {
         // BEGIN EXERCISE 7.3
         throw new ExerciseNotDone("7.3");
         // END EXERCISE 7.3
+    }
+
+    /**
+     * The assignment when subscriptions differ. Given code; Kafka's {@code generalAssign} has the same goals
+     * (every partition of every subscribed topic goes to exactly one member that subscribes to it; previous
+     * owners keep what they can; the load is as even as the subscriptions allow) and reaches them by a longer
+     * heuristic. The steps here:
+     * <ol>
+     * <li><b>Keep.</b> In member id order, each member keeps its previous partitions that still exist and that
+     *     it still subscribes to (a partition claimed twice goes to the first).</li>
+     * <li><b>Place.</b> The other partitions, those with the fewest possible members first (a partition only
+     *     one member may take must not wait until that member is full), each to the least loaded member that
+     *     subscribes to its topic.</li>
+     * <li><b>Balance.</b> While some member X could end up with fewer partitions by a chain of moves — the
+     *     least loaded member M takes a partition from A, A takes one from B, ..., up to a member X with at
+     *     least two more than M — shift one partition along the shortest such chain. Each shift lowers X by
+     *     one and raises M by one, so the sum of squared loads falls, and the loop ends. Along a chain, a member
+     *     gives up a partition it did not own before the rebalance if it has one.</li>
+     * </ol>
+     * When no such chain is left the assignment is the most even one possible: this is Harvey, Ladner,
+     * Lovász and Tamir's condition for an optimal "semi-matching" (2003) — no cost-reducing path — which also
+     * minimises the largest load. Kafka's heuristic only ever moves one partition at a time and, as its
+     * documentation says, does not always get there.
+     *
+     * <pre>
+     *  t0: 1 partition, t1: 2, t2: 3.   C0 reads t0;  C1 reads t0, t1;  C2 reads t0, t1, t2.
+     *  place   t2-0 t2-1 t2-2 → C2 (only C2 may take them), t1-0 t1-1 → C1, t0-0 → C0
+     *          C0: t0-0   C1: t1-0 t1-1   C2: t2-0 t2-1 t2-2          (round-robin gives C2 four)
+     *  C0 leaves: C1 and C2 keep theirs; t0-0 → C1 (2 < 3)
+     * </pre>
+     * The example is the one in Kafka's {@code StickyAssignor} documentation, with the same answers.
+     */
+    static Map<String, List<TopicPartition>> generalAssign(Map<String, Subscription> members,
+                                                           Map<String, Integer> partitionsPerTopic) {
+        Balance balance = new Balance(new TreeMap<>(members), partitionsPerTopic);
+        balance.keep();
+        balance.place();
+        while (balance.shiftAlongAChain()) {
+            // each shift makes the loads strictly more even: see the method comment
+        }
+        return balance.result();
+    }
+
+    /** The state of one {@link #generalAssign}: who holds what, and who may hold what. Not thread safe. */
+    private static final class Balance {
+        private final TreeMap<String, Subscription> members;
+        /** Topic → its partitions, for every topic some member subscribes to. */
+        private final Map<String, List<TopicPartition>> partitionsOf = new TreeMap<>();
+        /** Member → what it holds now. */
+        private final Map<String, TreeSet<TopicPartition>> held = new TreeMap<>();
+        /** Partition → who holds it now. */
+        private final Map<TopicPartition, String> holder = new HashMap<>();
+        /** Partition → who held it before the rebalance, if it kept it (moving it again costs stickiness). */
+        private final Map<TopicPartition, String> keptBy = new HashMap<>();
+
+        Balance(TreeMap<String, Subscription> members, Map<String, Integer> partitionsPerTopic) {
+            this.members = members;
+            for (Map.Entry<String, Subscription> member : members.entrySet()) {
+                held.put(member.getKey(), new TreeSet<>());
+                for (String topic : member.getValue().topics()) {
+                    partitionsOf.computeIfAbsent(topic, t -> {
+                        List<TopicPartition> partitions = new ArrayList<>();
+                        for (int p = 0; p < partitionsPerTopic.getOrDefault(t, 0); p++) {
+                            partitions.add(new TopicPartition(t, p));
+                        }
+                        return partitions;
+                    });
+                }
+            }
+        }
+
+        private boolean mayHold(String member, TopicPartition partition) {
+            return members.get(member).topics().contains(partition.topic());
+        }
+
+        private int load(String member) {
+            return held.get(member).size();
+        }
+
+        private void give(TopicPartition partition, String member) {
+            String previous = holder.put(partition, member);
+            if (previous != null) {
+                held.get(previous).remove(partition);
+            }
+            held.get(member).add(partition);
+        }
+
+        void keep() {
+            for (Map.Entry<String, Subscription> member : members.entrySet()) {
+                for (TopicPartition owned : new TreeSet<>(member.getValue().ownedPartitions())) {
+                    List<TopicPartition> ofTopic = partitionsOf.get(owned.topic());
+                    boolean exists = ofTopic != null && owned.partition() < ofTopic.size();
+                    if (exists && mayHold(member.getKey(), owned) && !holder.containsKey(owned)) {
+                        give(owned, member.getKey());
+                        keptBy.put(owned, member.getKey());
+                    }
+                }
+            }
+        }
+
+        void place() {
+            Map<String, List<String>> subscribers = new TreeMap<>();
+            members.forEach((id, subscription) -> subscription.topics()
+                .forEach(topic -> subscribers.computeIfAbsent(topic, t -> new ArrayList<>()).add(id)));
+            List<TopicPartition> rest = new ArrayList<>();
+            partitionsOf.values().forEach(partitions -> partitions.stream().filter(p -> !holder.containsKey(p))
+                .forEach(rest::add));
+            rest.sort(Comparator.comparingInt((TopicPartition p) -> subscribers.get(p.topic()).size())
+                .thenComparing(Comparator.naturalOrder()));
+            for (TopicPartition partition : rest) {
+                String least = null;
+                for (String candidate : subscribers.get(partition.topic())) { // in id order: ties go to the first
+                    if (least == null || load(candidate) < load(least)) {
+                        least = candidate;
+                    }
+                }
+                give(partition, least);
+            }
+        }
+
+        /**
+         * Finds the least loaded member that a chain can raise and shifts one partition along the shortest chain
+         * to it; a breadth-first search from that member over "could take a partition from".
+         *
+         * @return whether it shifted one
+         */
+        boolean shiftAlongAChain() {
+            List<String> byLoad = new ArrayList<>(members.keySet());
+            byLoad.sort(Comparator.comparingInt(this::load).thenComparing(Comparator.naturalOrder()));
+            int highest = load(byLoad.get(byLoad.size() - 1));
+            for (String target : byLoad) {
+                if (load(target) + 2 > highest) {
+                    return false; // nobody left is two below anyone
+                }
+                Map<String, String> takesFrom = new HashMap<>(); // member → the member its partition goes to
+                ArrayDeque<String> queue = new ArrayDeque<>(List.of(target));
+                takesFrom.put(target, target);
+                while (!queue.isEmpty()) {
+                    String taker = queue.poll();
+                    for (String giver : giversTo(taker)) {
+                        if (takesFrom.containsKey(giver)) {
+                            continue;
+                        }
+                        takesFrom.put(giver, taker);
+                        if (load(giver) >= load(target) + 2) {
+                            shift(giver, target, takesFrom);
+                            return true;
+                        }
+                        queue.add(giver);
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** The members, in id order, that hold a partition {@code taker} may hold. */
+        private Set<String> giversTo(String taker) {
+            Set<String> givers = new TreeSet<>();
+            for (String topic : members.get(taker).topics()) {
+                for (TopicPartition partition : partitionsOf.get(topic)) {
+                    String current = holder.get(partition);
+                    if (current != null && !current.equals(taker)) {
+                        givers.add(current);
+                    }
+                }
+            }
+            return givers;
+        }
+
+        /**
+         * Moves one partition along the chain from {@code start} to {@code target}: the member next to the target
+         * gives first, so that every member in between gives one before it receives one.
+         */
+        private void shift(String start, String target, Map<String, String> takesFrom) {
+            List<String> chain = new ArrayList<>();
+            for (String member = start; !member.equals(target); member = takesFrom.get(member)) {
+                chain.add(member);
+            }
+            chain.add(target);
+            for (int i = chain.size() - 2; i >= 0; i--) {
+                String giver = chain.get(i);
+                String taker = chain.get(i + 1);
+                TopicPartition moved = null;
+                for (TopicPartition partition : held.get(giver)) {
+                    if (mayHold(taker, partition) && (moved == null || !giver.equals(keptBy.get(partition)))) {
+                        moved = partition;
+                        if (!giver.equals(keptBy.get(partition))) {
+                            break; // one it did not own before the rebalance: moving it costs nothing
+                        }
+                    }
+                }
+                give(moved, taker);
+            }
+        }
+
+        Map<String, List<TopicPartition>> result() {
+            Map<String, List<TopicPartition>> assignment = new TreeMap<>();
+            held.forEach((member, partitions) -> assignment.put(member, new ArrayList<>(partitions)));
+            return assignment;
+        }
     }
 }

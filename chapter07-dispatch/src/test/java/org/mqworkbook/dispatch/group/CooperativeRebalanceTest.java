@@ -131,18 +131,29 @@ class CooperativeRebalanceTest {
     }
 
     @Test
-    void aJoinTheStickyAssignmentCannotServeIsRefusedAtOnceAndTheGroupGoesOn() {
+    void membersWithDifferentSubscriptionsRebalanceInTwoRoundsToo() {
         GroupCoordinator mixed = new GroupCoordinator("billing", new CooperativeStickyAssignor(),
             Map.of("orders", 4, "payments", 2), SESSION, clock);
-        int generation = answered(mixed.join("a", ORDERS), "a alone").generation();
+        answered(mixed.join("a", ORDERS), "a alone");
+        CompletableFuture<JoinResult> b = mixed.join("b", Set.of("orders", "payments"));
+        JoinResult aRound1 = answered(mixed.join("a", ORDERS), "round 1");
+        JoinResult bRound1 = answered(b, "b's round 1");
 
-        assertThatThrownBy(() -> mixed.join("b", Set.of("orders", "payments")))
-            .as("the sticky assignors need one subscription for the whole group; found at the end of the barrier "
-                + "instead, every waiting join would hang").isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("b").hasMessageContaining("payments");
-        assertThat(mixed.rebalancing()).as("the refused join changed nothing").isFalse();
-        assertThat(mixed.heartbeat("a", generation)).isEqualTo(HeartbeatResult.OK);
-        assertThat(mixed.members()).containsExactly("a");
+        List<TopicPartition> payments = List.of(new TopicPartition("payments", 0), new TopicPartition("payments", 1));
+        assertThat(bRound1.partitions()).as("b gets the payments partitions at once (nobody held them), and not yet "
+            + "the orders partition that moves to it: a still holds it").isEqualTo(payments);
+        assertThat(aRound1.partitions()).as("a keeps three of its four").hasSize(3);
+
+        CompletableFuture<JoinResult> aRejoins = mixed.join("a", ORDERS); // a gives the fourth up
+        JoinResult bRound2 = answered(mixed.join("b", Set.of("orders", "payments")), "round 2");
+        JoinResult aRound2 = answered(aRejoins, "a's round 2");
+
+        assertThat(bRound2.partitions()).as("3 and 3: the most even split the subscriptions allow").hasSize(3)
+            .containsAll(payments);
+        assertThat(aRound2.partitions()).isEqualTo(aRound1.partitions());
+        assertThat(bRound2.partitions()).as("the partition a gave up, and none a kept")
+            .doesNotContainAnyElementsOf(aRound2.partitions());
+        assertThat(mixed.rebalancing()).isFalse();
     }
 
     @Test

@@ -448,6 +448,27 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aJoinTheAssignorRefusesIsRefusedAtOnceAndTheGroupGoesOn() {
+        PartitionAssignor noAudit = (members, partitionsPerTopic) -> {
+            if (members.values().stream().anyMatch(s -> s.topics().contains("audit"))) {
+                throw new IllegalArgumentException("this assignor does not serve topic audit");
+            }
+            return new RangeAssignor().assign(members, partitionsPerTopic);
+        };
+        GroupCoordinator group = new GroupCoordinator("billing", noAudit, Map.of("orders", 4, "audit", 1), SESSION,
+            clock);
+        int generation = answered(group.join("a", ORDERS), "a alone").generation();
+
+        assertThatThrownBy(() -> group.join("b", Set.of("orders", "audit")))
+            .as("refused at the join, naming why; found at the end of the barrier instead, every waiting join "
+                + "would hang").isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("b").hasMessageContaining("audit");
+        assertThat(group.rebalancing()).as("the refused join changed nothing").isFalse();
+        assertThat(group.heartbeat("a", generation)).isEqualTo(HeartbeatResult.OK);
+        assertThat(group.members()).containsExactly("a");
+    }
+
+    @Test
     void aZombieCommitFromAnOldGenerationIsRefusedAndDoesNotRewindTheGroup() {
         GroupCoordinator group = group(new RangeAssignor(), 1);
         int zombieGeneration = answered(group.join("a", ORDERS), "a alone").generation();

@@ -1,7 +1,6 @@
 package org.mqworkbook.dispatch.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -133,16 +132,5 @@ class StickyAssignorTest {
 
         assertThat(assignor.assign(backward, T0_12)).as("ties are broken by member id, so every member that "
             + "runs the assignor computes the same answer (%s)", README).isEqualTo(assignor.assign(forward, T0_12));
-    }
-
-    @Test
-    void rejectsMembersWithDifferentSubscriptions() {
-        Map<String, Subscription> members = Map.of("A", Subscription.of("t0"), "B", Subscription.of("t0", "t1"));
-
-        assertThatThrownBy(() -> assignor.assign(members, Map.of("t0", 2, "t1", 2)),
-            "the workbook's sticky assignor handles equal subscriptions only (%s)", README)
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("B")
-            .hasMessageContaining("t1");
     }
 }
