@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,10 +126,17 @@ public final class StickyAssignor implements PartitionAssignor {
         private final TreeMap<String, Subscription> members;
         /** Topic → its partitions, for every topic some member subscribes to. */
         private final Map<String, List<TopicPartition>> partitionsOf = new TreeMap<>();
-        /** Member → what it holds now. */
-        private final Map<String, TreeSet<TopicPartition>> held = new TreeMap<>();
+        /** Member → what it holds now (a hash map: {@link #load} is asked for on every step). */
+        private final Map<String, TreeSet<TopicPartition>> held = new HashMap<>();
         /** Partition → who holds it now. */
         private final Map<TopicPartition, String> holder = new HashMap<>();
+        /**
+         * Topic → member → how many of the topic's partitions it holds now (only members that hold some), in the
+         * order they first got one: deterministic, as every order here must be.
+         */
+        private final Map<String, Map<String, Integer>> holdersOf = new HashMap<>();
+        /** Member → its topics, sorted (a subscription's set has no fixed order). */
+        private final Map<String, List<String>> topicsOf = new HashMap<>();
         /** Partition → who held it before the rebalance, if it kept it (moving it again costs stickiness). */
         private final Map<TopicPartition, String> keptBy = new HashMap<>();
 
@@ -135,6 +144,7 @@ public final class StickyAssignor implements PartitionAssignor {
             this.members = members;
             for (Map.Entry<String, Subscription> member : members.entrySet()) {
                 held.put(member.getKey(), new TreeSet<>());
+                topicsOf.put(member.getKey(), List.copyOf(new TreeSet<>(member.getValue().topics())));
                 for (String topic : member.getValue().topics()) {
                     partitionsOf.computeIfAbsent(topic, t -> {
                         List<TopicPartition> partitions = new ArrayList<>();
@@ -157,10 +167,13 @@ public final class StickyAssignor implements PartitionAssignor {
 
         private void give(TopicPartition partition, String member) {
             String previous = holder.put(partition, member);
+            Map<String, Integer> holders = holdersOf.computeIfAbsent(partition.topic(), t -> new LinkedHashMap<>());
             if (previous != null) {
                 held.get(previous).remove(partition);
+                holders.computeIfPresent(previous, (id, count) -> count == 1 ? null : count - 1);
             }
             held.get(member).add(partition);
+            holders.merge(member, 1, Integer::sum);
         }
 
         void keep() {
@@ -200,49 +213,48 @@ public final class StickyAssignor implements PartitionAssignor {
          * Finds the least loaded member that a chain can raise and shifts one partition along the shortest chain
          * to it; a breadth-first search from that member over "could take a partition from".
          *
+         * <p>A search that finds no chain rules out every member it reached, not only the one it started from:
+         * whoever can pass a partition to a reached member can pass one on to the start, so a member the search
+         * reached can only reach members the search saw, none of which is two heavier than the start, and the
+         * reached members are at least as heavy as the start (it was the lightest left). So each member is
+         * searched from at most once per shift.
+         *
          * @return whether it shifted one
          */
         boolean shiftAlongAChain() {
             List<String> byLoad = new ArrayList<>(members.keySet());
             byLoad.sort(Comparator.comparingInt(this::load).thenComparing(Comparator.naturalOrder()));
             int highest = load(byLoad.get(byLoad.size() - 1));
+            Set<String> hopeless = new HashSet<>();
             for (String target : byLoad) {
                 if (load(target) + 2 > highest) {
                     return false; // nobody left is two below anyone
+                }
+                if (hopeless.contains(target)) {
+                    continue;
                 }
                 Map<String, String> takesFrom = new HashMap<>(); // member → the member its partition goes to
                 ArrayDeque<String> queue = new ArrayDeque<>(List.of(target));
                 takesFrom.put(target, target);
                 while (!queue.isEmpty()) {
                     String taker = queue.poll();
-                    for (String giver : giversTo(taker)) {
-                        if (takesFrom.containsKey(giver)) {
-                            continue;
+                    for (String topic : topicsOf.get(taker)) { // whoever holds a partition the taker may take
+                        for (String giver : holdersOf.getOrDefault(topic, Map.of()).keySet()) {
+                            if (takesFrom.containsKey(giver)) {
+                                continue;
+                            }
+                            takesFrom.put(giver, taker);
+                            if (load(giver) >= load(target) + 2) {
+                                shift(giver, target, takesFrom);
+                                return true;
+                            }
+                            queue.add(giver);
                         }
-                        takesFrom.put(giver, taker);
-                        if (load(giver) >= load(target) + 2) {
-                            shift(giver, target, takesFrom);
-                            return true;
-                        }
-                        queue.add(giver);
                     }
                 }
+                hopeless.addAll(takesFrom.keySet());
             }
             return false;
-        }
-
-        /** The members, in id order, that hold a partition {@code taker} may hold. */
-        private Set<String> giversTo(String taker) {
-            Set<String> givers = new TreeSet<>();
-            for (String topic : members.get(taker).topics()) {
-                for (TopicPartition partition : partitionsOf.get(topic)) {
-                    String current = holder.get(partition);
-                    if (current != null && !current.equals(taker)) {
-                        givers.add(current);
-                    }
-                }
-            }
-            return givers;
         }
 
         /**

@@ -30,6 +30,22 @@ public record TopicPartition(String topic, int partition) implements Comparable<
         return ORDER.compare(this, other);
     }
 
+    /**
+     * Mixes the topic's hash with a large odd multiplier. The record's own hash combines the fields linearly with
+     * a small one, and topic names that differ in their last character ({@code t0}, {@code t1}, ...) have
+     * hashes that differ by one: {@code (t0, 31)} and {@code (t1, 0)} would collide, and a hash map of a few
+     * thousand partitions would degrade into trees.
+     */
+    @Override
+    public int hashCode() {
+        return topic.hashCode() * 0x9E3779B1 + partition;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TopicPartition that && partition == that.partition && topic.equals(that.topic);
+    }
+
     @Override
     public String toString() {
         return topic + "-" + partition;
