@@ -3,8 +3,6 @@ package org.mqworkbook.dispatch.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import org.mqworkbook.dispatch.server.DispatchServer;
 import org.mqworkbook.dispatch.topic.Topic;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.ManualClock;
-import picocli.CommandLine;
 
 /**
  * {@code mq7 consume --from-time}: the README's "replay since 14:06" as a command. The broker runs in this JVM
@@ -39,13 +36,13 @@ class ConsumeFromTimeTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-12-07T14:00:00Z"));
     private TopicBroker broker;
     private DispatchServer server;
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
+    private InProcessCli cli;
 
     @BeforeEach
     void startBroker() throws Exception {
         broker = TopicBroker.open(dataDir, BrokerConfig.defaults(RangeAssignor::new), clock);
         server = DispatchServer.onLoopback(broker, 0).start();
+        cli = new InProcessCli(server.port());
         Topic orders = broker.createTopic("orders", 1);
         for (int i = 0; i < 10; i++) {
             orders.append(0, null, ("minute-" + i).getBytes(UTF_8), List.of()); // 14:00, 14:01, ... 14:09
@@ -59,34 +56,23 @@ class ConsumeFromTimeTest {
         broker.close();
     }
 
-    private int run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        CommandLine cli = DispatchCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] withPort = new String[args.length + 2];
-        System.arraycopy(args, 0, withPort, 0, args.length);
-        withPort[args.length] = "--port";
-        withPort[args.length + 1] = String.valueOf(server.port());
-        return cli.execute(withPort);
-    }
 
     @Test
     void startsAtTheFirstRecordWrittenAtOrAfterTheTime() {
-        int status = run("consume", "orders", "--group", "replay", "--from-time", "2026-12-07T14:06:30Z", "--max", "3");
+        int status = cli.run("consume", "orders", "--group", "replay", "--from-time", "2026-12-07T14:06:30Z", "--max",
+            "3");
 
-        assertThat(status).as("stderr:%n%s", err).isEqualTo(DispatchCli.OK);
-        assertThat(out.toString()).as("14:07, 14:08 and 14:09, not the committed offset (none: 0)")
+        assertThat(status).as("stderr:%n%s", cli.err()).isEqualTo(DispatchCli.OK);
+        assertThat(cli.out()).as("14:07, 14:08 and 14:09, not the committed offset (none: 0)")
             .contains("orders-0@7 - minute-7", "orders-0@8 - minute-8", "orders-0@9 - minute-9")
             .doesNotContain("minute-6");
     }
 
     @Test
     void refusesATimeItCannotRead() {
-        int status = run("consume", "orders", "--group", "replay", "--from-time", "yesterday");
+        int status = cli.run("consume", "orders", "--group", "replay", "--from-time", "yesterday");
 
         assertThat(status).isEqualTo(DispatchCli.USAGE);
-        assertThat(err.toString()).contains("--from-time 'yesterday' is neither an instant");
+        assertThat(cli.err()).contains("--from-time 'yesterday' is neither an instant");
     }
 }

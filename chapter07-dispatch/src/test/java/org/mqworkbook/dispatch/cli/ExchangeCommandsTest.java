@@ -2,8 +2,6 @@ package org.mqworkbook.dispatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +15,6 @@ import org.mqworkbook.dispatch.broker.TopicBroker.BrokerConfig;
 import org.mqworkbook.dispatch.partition.RangeAssignor;
 import org.mqworkbook.dispatch.server.DispatchServer;
 import org.mqworkbook.testkit.Exercise;
-import picocli.CommandLine;
 
 /**
  * The README's exchange walkthrough, run as commands: {@code mq7 exchange}, {@code bind} and
@@ -33,8 +30,6 @@ class ExchangeCommandsTest {
 
     private TopicBroker broker;
     private DispatchServer server;
-    private StringWriter out = new StringWriter();
-    private StringWriter err = new StringWriter();
 
     @BeforeEach
     void startBroker() throws Exception {
@@ -49,18 +44,10 @@ class ExchangeCommandsTest {
     }
 
     private String run(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        CommandLine cli = DispatchCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] withPort = new String[args.length + 2];
-        System.arraycopy(args, 0, withPort, 0, args.length);
-        withPort[args.length] = "--port";
-        withPort[args.length + 1] = String.valueOf(server.port());
-        int status = cli.execute(withPort);
-        assertThat(status).as("mq7 %s; stderr:%n%s", String.join(" ", args), err).isEqualTo(DispatchCli.OK);
-        return out.toString();
+        InProcessCli cli = new InProcessCli(server.port());
+        int status = cli.run(args);
+        assertThat(status).as("mq7 %s; stderr:%n%s", String.join(" ", args), cli.err()).isEqualTo(DispatchCli.OK);
+        return cli.out();
     }
 
     @Test
