@@ -253,10 +253,12 @@ public final class LogSegment implements Closeable {
      *
      * <p>Read {@link #nextOffset} and then {@link #size} once (in that order: the size covers every record the
      * next offset says exists) and look only at records below them: the appender may be adding one right now.
-     * Ask the {@link TimeIndex} where to start ({@link TimeIndex#lookup}), ask the {@link OffsetIndex} for the
-     * position of that offset (or an earlier one), and scan forward with a {@link RecordScanner}: skip records
-     * before the time index's offset, and answer with the first one whose timestamp is at or after
-     * {@code timestamp}.
+     * The size alone keeps the scan off a half-written record; the next offset keeps the answer off a record
+     * that is written but not announced yet — one that {@link #read} would not return. Ask the {@link TimeIndex}
+     * where to start ({@link TimeIndex#lookup}), ask the {@link OffsetIndex} for the position of that offset (or
+     * an earlier one), and scan forward with a {@link RecordScanner} to the first record whose timestamp is at or
+     * after {@code timestamp}. (Records before the time index's offset are all earlier than its timestamp, so
+     * the scan may look at them or skip them: none of them is the answer.)
      *
      * @throws StorageException if a record in the way is not valid, as {@link #read} does
      */

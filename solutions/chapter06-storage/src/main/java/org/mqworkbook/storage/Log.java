@@ -455,9 +455,12 @@ public final class Log implements Closeable {
      *
      * <p>Go through the segments oldest first and ask the first one whose {@link LogSegment#largestTimestamp()}
      * is at or after {@code timestamp} ({@link LogSegment#offsetForTimestamp}): every segment before it holds
-     * only earlier records, and it holds at least one that is not. Hold it open while you ask, as
+     * only earlier records, and it holds at least one that is not — or will in a moment: while a record is being
+     * appended, the segment's largest timestamp may already count it before a read can see it, and then the
+     * segment answers nothing; go on to the next one. Hold each segment open while you ask, as
      * {@link #readSegment} does; if retention deleted it first, its records are gone and the next segment is
-     * where the log starts now: go on there.
+     * where the log starts now: go on there too. Do not pick the segment by its first timestamp: where the clock
+     * stepped back, a later segment can begin earlier than the one before it ends.
      */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
         // BEGIN EXERCISE 6.7
