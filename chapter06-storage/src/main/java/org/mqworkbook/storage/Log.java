@@ -335,6 +335,34 @@ public final class Log implements Closeable {
         }
     }
 
+    /**
+     * Appends a copy of a record that another log holds at the same offset, keeping its timestamp: what a
+     * follower does with the records it fetches from its leader (chapter 8), so that every replica holds the same
+     * record at the same offset. Given code: it goes through the same path as {@link #append} (rolling, group
+     * commit, the flush policy), with the record's own timestamp instead of the clock's.
+     *
+     * @return the offset, which is the record's
+     * @throws IllegalArgumentException if the record's offset is not {@link #nextOffset()}, or it is larger than
+     *                                  {@code maxRecordBytes}
+     */
+    public long appendCopy(Record record) throws IOException {
+        int size = RecordFormat.sizeOf(record);
+        if (size - RecordFormat.LENGTH_BYTES > config.maxRecordBytes()) {
+            throw new IllegalArgumentException("a record of " + size + " bytes is larger than the log accepts ("
+                + config.maxRecordBytes() + ") in " + dir);
+        }
+        lock.lock();
+        try {
+            if (record.offset() != nextOffset()) {
+                throw new IllegalArgumentException("a copy of offset " + record.offset() + " cannot go to " + dir
+                    + ", whose next offset is " + nextOffset());
+            }
+            return appendLocked(record, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private long appendLocked(Record unnumbered, int size) throws IOException {
         // BEGIN EXERCISE 6.4
         throw new ExerciseNotDone("6.4");

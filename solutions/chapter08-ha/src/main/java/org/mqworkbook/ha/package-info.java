@@ -11,7 +11,8 @@
  * </pre>
  *
  * <p>Packages: {@code epoch} (8.1: which leader wrote which part of a log, and where a follower must cut its
- * own). Replication, the in-sync replica set and the high watermark, the controller quorum, clients that
- * follow the leader and the group coordinator on a replicated offsets topic follow (see the chapter README).
+ * own) and {@code replication} (8.2: followers pull the leader's log; the high watermark). The in-sync replica
+ * set, truncation by epoch, the controller quorum, clients that follow the leader and the group coordinator on
+ * a replicated offsets topic follow (see the chapter README).
  */
 package org.mqworkbook.ha;
