@@ -62,6 +62,20 @@ public final class GroupCommit {
         }
     }
 
+    /**
+     * Records that the log was truncated to {@code nextOffset}: nothing at or above it is appended or durable
+     * any more (a follower cutting its divergent tail, chapter 8).
+     */
+    public void truncated(long nextOffset) {
+        lock.lock();
+        try {
+            appended = Math.min(appended, nextOffset - 1);
+            durable = Math.min(durable, nextOffset - 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Records that every offset up to {@code offset} is on disk (a flush happened elsewhere). */
     public void flushed(long offset) {
         lock.lock();

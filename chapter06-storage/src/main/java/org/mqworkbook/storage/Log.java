@@ -507,6 +507,51 @@ public final class Log implements Closeable {
         }
     }
 
+    /**
+     * Removes every record at and after {@code offset}, so that the next append gets {@code offset}: what a
+     * follower does with the records its new leader never had (chapter 8; Kafka's {@code UnifiedLog.truncateTo}).
+     * Given code. Whole segments above {@code offset} are deleted as retention deletes them; the segment that
+     * holds {@code offset} is cut there ({@link LogSegment#truncateTo}, which rebuilds its indexes); truncating to
+     * the log's start leaves one empty segment there. The recovery point comes down with the log, before this
+     * returns, so that a restart does not take the missing offsets for damage.
+     *
+     * <p>Reads of the offsets being removed must not run meanwhile: a replica truncates only above its high
+     * watermark, and consumers read only below it.
+     *
+     * @throws IllegalArgumentException if {@code offset} is below the log's start or above its end
+     */
+    public void truncateTo(long offset) throws IOException {
+        lock.lock();
+        try {
+            if (offset < logStartOffset() || offset > nextOffset()) {
+                throw new IllegalArgumentException("cannot truncate " + dir + " (offsets " + logStartOffset() + " to "
+                    + (nextOffset() - 1) + ") to offset " + offset);
+            }
+            if (offset == nextOffset()) {
+                return;
+            }
+            while (segments.size() > 1 && segments.lastKey() >= offset) {
+                segments.pollLastEntry().getValue().delete(); // every record in it is at or above offset
+            }
+            LogSegment last = segments.lastEntry().getValue();
+            if (offset > last.nextOffset()) {
+                // offset is where a segment after a damaged gap began: the gap stays, the log goes on at offset
+                segments.put(offset, LogSegment.open(dir, offset, config, opener));
+            } else {
+                last.truncateTo(offset); // the first segment is cut, never deleted: the log keeps its start
+            }
+            groupCommit.truncated(offset);
+            unflushedMessages = 0;
+            unflushedBytes = 0;
+            if (checkpointedRecoveryPoint > offset) {
+                recoveryPointFile.write(ByteBuffer.allocate(8).putLong(0, offset));
+                checkpointedRecoveryPoint = offset;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Flushes if the policy's interval says so; the broker's timer calls this. */
     public void flushIfDue() throws IOException {
         lock.lock();

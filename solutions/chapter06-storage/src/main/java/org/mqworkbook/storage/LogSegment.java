@@ -364,6 +364,45 @@ public final class LogSegment implements Closeable {
     }
 
     /**
+     * Removes the records at and after {@code offset}: cuts the file at the position where that record starts,
+     * forces it, and rebuilds the indexes, the timestamps and the counters from what is left with
+     * {@link #recover()}. Given code, for a log truncated from its end (chapter 8: a follower cutting records its
+     * new leader never had). Called by the log with its lock.
+     *
+     * @throws IllegalArgumentException if {@code offset} is not between the base offset and the next offset
+     */
+    public void truncateTo(long offset) throws IOException {
+        if (offset < baseOffset || offset > nextOffset) {
+            throw new IllegalArgumentException("cannot truncate " + logFile + " (offsets " + baseOffset + " to "
+                + (nextOffset - 1) + ") to offset " + offset);
+        }
+        if (offset == nextOffset) {
+            return;
+        }
+        long position = positionOf(offset);
+        channel.truncate(position);
+        channel.force(true);
+        recover();
+    }
+
+    /** The byte position where the record with {@code offset} starts (it must be in the segment). */
+    private long positionOf(long offset) throws IOException {
+        OffsetPosition start = index.lookup(offset);
+        RecordScanner scanner = new RecordScanner(channel, start.position(), size, config.maxRecordBytes());
+        while (!scanner.atEnd()) {
+            long position = scanner.position();
+            RecordRead read = scanner.next();
+            if (!(read instanceof RecordRead.Valid valid)) {
+                throw new StorageException(logFile, "invalid record at position " + position + ": " + read);
+            }
+            if (valid.record().offset() == offset) {
+                return position;
+            }
+        }
+        throw new StorageException(logFile, "offset " + offset + " is not in the segment's records");
+    }
+
+    /**
      * Cuts off the bytes after the valid prefix that {@link #recover()} found: a torn tail. Called by the
      * log, only for bytes that were never acknowledged.
      */
