@@ -123,7 +123,7 @@ class ReplicaFetchTest {
         assertThat(lastFromLeader()).as("X is no replica of this partition").isInstanceOfSatisfying(
             ReplicaMessage.Refused.class, r -> assertThat(r.reason()).contains("X"));
         leader.receive("F", new ReplicaMessage.Fetch(3, 9, 1 << 16));
-        assertThat(lastFromLeader()).as("offset 9 is beyond the log's end, 2").isInstanceOfSatisfying(
+        assertThat(lastFromLeader()).as("offset 9 is outside the log, which ends at 2").isInstanceOfSatisfying(
             ReplicaMessage.Refused.class, r -> assertThat(r.reason()).contains("9"));
         f.receive("L", new ReplicaMessage.Fetch(3, 0, 1 << 16));
         assertThat(fromF).as("a follower answers no fetch: it refuses").singleElement().satisfies(s ->
@@ -164,20 +164,66 @@ class ReplicaFetchTest {
     }
 
     @Test
-    void theFollowerIgnoresALateOrRepeatedAnswerAndOneFromAnotherEpoch() throws IOException {
+    void theFollowerIgnoresALateOrRepeatedAnswerAndOneFromAnotherEpochOrSender() throws IOException {
         appendToLeader(3);
         f.tick();
         leader.receive("F", (ReplicaMessage.Fetch) fromF.get(0).message());
         ReplicaMessage answer = lastFromLeader();
         f.receive("L", answer);
+        long hw = f.highWatermark();
 
-        f.receive("L", answer); // the network delivered it twice
+        try {
+            f.receive("L", answer); // the network delivered it twice
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError("a repeated answer was applied: an answer whose fetch offset is not the log end "
+                + "any more is for a fetch this follower no longer has in mind (" + README + "); " + e.getMessage(), e);
+        }
         assertThat(f.logEndOffset()).as("a repeated answer adds nothing: its records are here (%s)", README)
             .isEqualTo(3);
-        f.receive("L", new ReplicaMessage.FetchAnswer(2, 3, List.of(), 9, 9));
-        f.receive("X", new ReplicaMessage.FetchAnswer(3, 3, List.of(), 9, 9));
-        assertThat(f.highWatermark()).as("answers from an old epoch or another replica change nothing")
-            .isLessThanOrEqualTo(3);
+        List<Record> more = List.of(new Record(3, 0, null, new byte[0], List.of(Replica.epochHeader(3))));
+        f.receive("L", new ReplicaMessage.FetchAnswer(2, 3, more, 9, 9));
+        assertThat(f.logEndOffset()).as("an answer from epoch 2, when F follows L in epoch 3, is ignored").isEqualTo(3);
+        f.receive("X", new ReplicaMessage.FetchAnswer(3, 3, more, 9, 9));
+        assertThat(f.logEndOffset()).as("an answer from X, when F follows L, is ignored").isEqualTo(3);
+        assertThat(f.highWatermark()).as("neither moved the high watermark").isEqualTo(hw);
         assertThat(f.readAll(0, 1 << 16)).isEqualTo(leader.readAll(0, 1 << 16));
+    }
+
+    @Test
+    void afterAnEmptyAnswerTheNextTickFetchesAtOnceAndTheAnswerItselfDoesNot() throws IOException {
+        f.tick();
+        leader.receive("F", (ReplicaMessage.Fetch) fromF.get(0).message());
+        f.receive("L", lastFromLeader()); // nothing to copy yet
+
+        assertThat(fromF).as("an empty answer does not fetch again by itself: that would be a busy loop (%s)",
+            README).hasSize(1);
+        f.tick();
+        assertThat(fromF).as("but the fetch is answered, so the next tick asks again without waiting for the "
+            + "timeout").hasSize(2);
+    }
+
+    @Test
+    void theFollowersHighWatermarkNeverMovesBack() throws IOException {
+        appendToLeader(6);
+        List<Record> all = leader.readAll(0, 1 << 16);
+        f.receive("L", new ReplicaMessage.FetchAnswer(3, 0, all, 5, 6));
+        assertThat(f.highWatermark()).isEqualTo(5);
+
+        f.receive("L", new ReplicaMessage.FetchAnswer(3, 6, List.of(), 3, 6)); // an older answer, overtaken
+        assertThat(f.highWatermark()).as("an answer that overtook a newer one must not take the high watermark "
+            + "back (%s)", README).isEqualTo(5);
+    }
+
+    @Test
+    void theLeaderSendsAboutMaxBytesButAlwaysAtLeastOneRecord() throws IOException {
+        appendToLeader(50);
+
+        leader.receive("F", new ReplicaMessage.Fetch(3, 0, 1));
+        assertThat(lastFromLeader()).as("a 1-byte fetch still gets one record (%s)", README)
+            .isInstanceOfSatisfying(ReplicaMessage.FetchAnswer.class, a -> assertThat(a.records()).hasSize(1));
+        leader.receive("F", new ReplicaMessage.Fetch(3, 0, 200));
+        assertThat(lastFromLeader()).as("200 bytes: a few records, not all fifty")
+            .isInstanceOfSatisfying(ReplicaMessage.FetchAnswer.class, a -> assertThat(a.records()).hasSizeBetween(2,
+                10));
     }
 }

@@ -43,6 +43,8 @@ class ReplicationSimulationTest {
     private static final String README = "README 8.2";
     /** How many seeded schedules one run plays; {@code -Dsim.schedules=N} for a soak. */
     private static final int SCHEDULES = Integer.getInteger("sim.schedules", 25);
+    /** {@code -Dsim.seed=S} plays only the schedule whose simulation seed is S: how a failure is replayed. */
+    private static final Long ONE_SEED = Long.getLong("sim.seed");
     private static final int RECORDS = 300;
     private static final LogConfig CONFIG = LogConfig.DEFAULT.withSegmentBytes(4_096).withIndexIntervalBytes(256);
     private static final List<String> IDS = List.of("b1", "b2", "b3");
@@ -52,8 +54,18 @@ class ReplicationSimulationTest {
 
     @Test
     void threeReplicasAgreeUnderLossDelayAndDuplicates(Random random) throws IOException {
+        if (ONE_SEED != null) {
+            play(ONE_SEED, dir.resolve("replay"));
+            return;
+        }
         for (int schedule = 0; schedule < SCHEDULES; schedule++) {
-            play(random.nextLong(), dir.resolve("schedule-" + schedule));
+            long seed = random.nextLong();
+            try {
+                play(seed, dir.resolve("schedule-" + schedule));
+            } catch (AssertionError e) {
+                throw new AssertionError("schedule " + (schedule + 1) + " of " + SCHEDULES + " failed; replay it "
+                    + "alone with -Dsim.seed=" + seed + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -19,7 +19,9 @@ import java.util.function.BooleanSupplier;
  * their simulated time (and, at the same time, of their scheduling). Nothing else moves the clock: it jumps
  * to each event's time as the event runs. With one seeded {@link Random} for every random choice, one seed
  * replays one whole schedule exactly; {@link #describe()} says which seed, where in simulated time, and the
- * last events, for the failure message.
+ * last events, for the failure message. (A test that plays many schedules draws each one's seed from its own
+ * seeded {@code Random}; it should say how to replay one schedule alone, as {@code -Dsim.seed=} does in
+ * chapter 8's tests.)
  *
  * <pre>{@code
  * Simulation sim = new Simulation(seed);
@@ -99,7 +101,7 @@ public final class Simulation {
         this.random = new Random(seed);
     }
 
-    /** The seed: {@code -Dseed=} with it replays this simulation. */
+    /** The seed: {@code new Simulation(seed)} replays this simulation, given the same test code. */
     public long seed() {
         return seed;
     }
@@ -223,9 +225,9 @@ public final class Simulation {
      * carry, so that the failure can be replayed and read.
      */
     public String describe() {
-        StringBuilder text = new StringBuilder("simulation with seed ").append(seed).append(" (replay with -Dseed=")
-            .append(seed).append("), at ").append(nowMillis / 1000.0).append(" s after ").append(eventsRun)
-            .append(" events; the last ones:");
+        StringBuilder text = new StringBuilder("simulation seed ").append(seed).append(" (new Simulation(")
+            .append(seed).append(") replays it), at ").append(nowMillis / 1000.0).append(" s after ")
+            .append(eventsRun).append(" events; the last ones:");
         for (String line : trace) {
             text.append(System.lineSeparator()).append("  ").append(line);
         }

@@ -73,7 +73,8 @@ class SimulationTest {
         sim.note("crash b");
         sim.runFor(Duration.ofSeconds(1));
 
-        assertThat(sim.describe()).contains("seed 424242", "-Dseed=424242", "event " + (Simulation.TRACE_LENGTH + 9))
+        assertThat(sim.describe()).contains("seed 424242", "new Simulation(424242)", "event "
+            + (Simulation.TRACE_LENGTH + 9))
             .doesNotContain("event 0\n");
         assertThat(sim.trace()).hasSize(Simulation.TRACE_LENGTH);
     }

@@ -191,6 +191,8 @@ public final class LeaderEpochCache {
      * entries that now describe no record, and {@link #persist()}s the cache if it changed. The entry that
      * covers {@code startOffset} — the last one starting at or before it — is kept, moved to start at
      * {@code startOffset}; every entry before it is removed. Entries after {@code startOffset} stay as they are.
+     * If no entry starts at or before {@code startOffset} (or the first one starts exactly there), nothing
+     * changes.
      */
     public void truncateFromStart(long startOffset) throws IOException {
         // BEGIN EXERCISE 8.1

@@ -198,7 +198,8 @@ public final class Replica implements Closeable {
      *
      * <p>Refuse ({@link ReplicaMessage.Refused}, naming the reason and this replica's epoch) a fetch when this
      * replica is not the leader, when the fetch's epoch is not this leader's, when {@code follower} is not one of
-     * its followers, or when the fetch offset is beyond this log's end. Otherwise: the fetch offset is the
+     * its followers, or when the fetch offset is outside this log (below its start or beyond its end).
+     * Otherwise: the fetch offset is the
      * follower's log end offset — it has everything below it — so remember it for the follower, then
      * {@link #advanceHighWatermark()} (given), and answer with the records from the fetch offset (up to
      * {@code maxBytes}; none if the follower is at the end), the high watermark and the log end offset.
@@ -212,9 +213,9 @@ public final class Replica implements Closeable {
             refusal = "fetch in epoch " + fetch.leaderEpoch() + ", but the leader is in epoch " + leaderEpoch;
         } else if (!followerEnds.containsKey(follower)) {
             refusal = follower + " is not a follower of this partition (followers: " + followerEnds.keySet() + ")";
-        } else if (fetch.fetchOffset() > log.nextOffset() || fetch.fetchOffset() < 0) {
-            refusal = "fetch offset " + fetch.fetchOffset() + " is outside the leader's log, which ends at "
-                + log.nextOffset();
+        } else if (fetch.fetchOffset() > log.nextOffset() || fetch.fetchOffset() < log.logStartOffset()) {
+            refusal = "fetch offset " + fetch.fetchOffset() + " is outside the leader's log, offsets "
+                + log.logStartOffset() + " to " + log.nextOffset();
         }
         if (refusal != null) {
             outbox.send(follower, new ReplicaMessage.Refused(leaderEpoch, refusal));
