@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.mqworkbook.ha.epoch.LeaderEpochCache;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
@@ -62,6 +63,28 @@ public final class Replica implements Closeable {
         void send(String to, ReplicaMessage message);
     }
 
+    /** How many replicas must have a record before its producer hears "stored": Kafka's {@code acks}. */
+    public enum Acks {
+        /** {@code acks=0}: nobody; the producer does not wait. */
+        NONE,
+        /** {@code acks=1}: the leader has it. Lost if the leader fails before a follower copies it. */
+        LEADER,
+        /** {@code acks=all}: every in-sync replica has it (the high watermark has passed it). */
+        ALL
+    }
+
+    /**
+     * An {@code acks=all} append refused because fewer replicas are in sync than {@code min.insync.replicas}:
+     * Kafka's {@code NOT_ENOUGH_REPLICAS}. Nothing was appended.
+     */
+    public static final class NotEnoughReplicasException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NotEnoughReplicasException(String message) {
+            super(message);
+        }
+    }
+
     /** What a replica is now. */
     public enum Role {
         /** Neither, until the controller says (a replica just opened, or one that was removed). */
@@ -87,6 +110,10 @@ public final class Replica implements Closeable {
     private final Map<String, Long> followerEnds = new TreeMap<>();
     /** Follower: when the fetch in flight was sent, or -1 if none is. */
     private long fetchSentMillis = -1;
+    /** Leader: the in-sync replicas (exercise 8.3), or null when every replica counts (exercise 8.2). */
+    private InSyncReplicas isr;
+    /** Leader: Kafka's {@code min.insync.replicas}, for {@code acks=all}. */
+    private int minInsync = 1;
 
     private Replica(String id, Log log, LeaderEpochCache epochs, Outbox outbox, Clock clock) {
         this.id = id;
@@ -113,9 +140,27 @@ public final class Replica implements Closeable {
         }
     }
 
-    /** Leads the partition in {@code epoch}, with these followers (not including itself). Given code. */
+    /**
+     * Leads the partition in {@code epoch}, with these followers (not including itself), every one of which
+     * counts toward the high watermark, alive or not (exercise 8.2). Given code.
+     */
     public void becomeLeader(int epoch, Set<String> followers) {
+        becomeLeader(epoch, followers, null, 1);
+    }
+
+    /**
+     * Leads the partition in {@code epoch} with an in-sync replica set (exercise 8.3): only in-sync replicas
+     * count toward the high watermark, a follower that has not caught up for {@code maxLag} leaves the set, and
+     * an {@code acks=all} append needs {@code minInsync} in-sync replicas. Given code.
+     */
+    public void becomeLeader(int epoch, Set<String> followers, Duration maxLag, int minInsync) {
+        if (minInsync < 1 || minInsync > followers.size() + 1) {
+            throw new IllegalArgumentException("min.insync.replicas must be between 1 and the " + (followers.size() + 1)
+                + " replicas, not " + minInsync);
+        }
         requireNewerEpoch(epoch);
+        this.isr = maxLag == null ? null : new InSyncReplicas(id, followers, maxLag, clock.millis());
+        this.minInsync = minInsync;
         role = Role.LEADER;
         leaderEpoch = epoch;
         leader = id;
@@ -135,6 +180,7 @@ public final class Replica implements Closeable {
         leaderEpoch = epoch;
         leader = Objects.requireNonNull(newLeader, "leader");
         followerEnds.clear();
+        isr = null;
         fetchSentMillis = -1;
     }
 
@@ -153,16 +199,38 @@ public final class Replica implements Closeable {
      * @throws IllegalStateException if this replica is not the leader
      */
     public long append(byte[] key, byte[] value) throws IOException {
+        return append(key, value, Acks.LEADER);
+    }
+
+    /**
+     * Appends as {@link #append(byte[], byte[])} does, refusing first an {@link Acks#ALL} append when fewer
+     * replicas are in sync than {@code min.insync.replicas}. Given code. Whether the producer may be told
+     * "stored" yet is {@link #acknowledged}.
+     *
+     * @throws NotEnoughReplicasException if {@code acks} is {@link Acks#ALL} and the ISR is too small
+     */
+    public long append(byte[] key, byte[] value, Acks acks) throws IOException {
         if (role != Role.LEADER) {
             throw new IllegalStateException("replica " + id + " is not the leader (it is " + role + " in epoch "
                 + leaderEpoch + ")");
         }
+        if (acks == Acks.ALL && isr != null && isr.members().size() < minInsync) {
+            throw new NotEnoughReplicasException("only " + isr.members() + " are in sync, fewer than "
+                + "min.insync.replicas = " + minInsync + ": an acks=all write is refused");
+        }
         long offset = log.append(key, value, List.of(epochHeader(leaderEpoch)));
         epochs.assign(leaderEpoch, offset);
-        if (followerEnds.isEmpty()) {
-            highWatermark = log.nextOffset(); // a partition with one replica commits what its leader has
-        }
+        advanceHighWatermark(); // a leader alone in the ISR commits what it has
         return offset;
+    }
+
+    /** Whether the record at {@code offset} is stored as {@code acks} asks: the producer may be answered. */
+    public boolean acknowledged(long offset, Acks acks) {
+        return switch (acks) {
+            case NONE -> true;
+            case LEADER -> offset < log.nextOffset();
+            case ALL -> offset < highWatermark;
+        };
     }
 
     /** Hands a message from replica {@code from} to the state machine. Given code. */
@@ -182,6 +250,9 @@ public final class Replica implements Closeable {
      */
     public void tick() {
         long now = clock.millis();
+        if (role == Role.LEADER && isr != null && !isr.shrink(now).isEmpty()) {
+            advanceHighWatermark(); // the ones left behind no longer hold it back
+        }
         if (role == Role.FOLLOWER && (fetchSentMillis < 0 || now - fetchSentMillis >= FETCH_TIMEOUT.toMillis())) {
             fetchFromLogEnd();
         }
@@ -199,9 +270,9 @@ public final class Replica implements Closeable {
      * <p>Refuse ({@link ReplicaMessage.Refused}, naming the reason and this replica's epoch) a fetch when this
      * replica is not the leader, when the fetch's epoch is not this leader's, when {@code follower} is not one of
      * its followers, or when the fetch offset is outside this log (below its start or beyond its end).
-     * Otherwise: the fetch offset is the
-     * follower's log end offset — it has everything below it — so remember it for the follower, then
-     * {@link #advanceHighWatermark()} (given), and answer with the records from the fetch offset (up to
+     * Otherwise: the fetch offset is the follower's log end offset — it has everything below it — so tell
+     * {@link #followerFetched} (given: it remembers the follower's end, tells the ISR if there is one, and
+     * advances the high watermark), and answer with the records from the fetch offset (up to
      * {@code maxBytes}; none if the follower is at the end), the high watermark and the log end offset.
      */
     private void onFetch(String follower, ReplicaMessage.Fetch fetch) throws IOException {
@@ -221,8 +292,7 @@ public final class Replica implements Closeable {
             outbox.send(follower, new ReplicaMessage.Refused(leaderEpoch, refusal));
             return;
         }
-        followerEnds.put(follower, fetch.fetchOffset());
-        advanceHighWatermark();
+        followerFetched(follower, fetch.fetchOffset());
         List<Record> records = fetch.fetchOffset() < log.nextOffset()
             ? log.read(fetch.fetchOffset(), fetch.maxBytes()) : List.of();
         outbox.send(follower, new ReplicaMessage.FetchAnswer(leaderEpoch, fetch.fetchOffset(), records, highWatermark,
@@ -263,15 +333,40 @@ public final class Replica implements Closeable {
     }
 
     /**
-     * Leader: the high watermark becomes the smallest log end offset among the leader and its followers, if that
-     * is higher than it was (a follower that restarted with less does not take it back). Given code.
+     * Leader: an accepted fetch says {@code follower}'s log ends at {@code fetchOffset}. Remembers it, tells
+     * the in-sync replica set if there is one (exercise 8.3), and advances the high watermark. Given code.
+     */
+    private void followerFetched(String follower, long fetchOffset) {
+        followerEnds.put(follower, fetchOffset);
+        if (isr != null) {
+            isr.fetched(follower, fetchOffset, log.nextOffset(), highWatermark, clock.millis());
+        }
+        advanceHighWatermark();
+    }
+
+    /**
+     * Leader: the high watermark becomes the smallest log end offset among the leader and the followers that
+     * count — every one (8.2), or the in-sync ones (8.3) — if that is higher than it was (a follower that
+     * restarted with less does not take it back). Given code.
      */
     private void advanceHighWatermark() {
         long lowest = log.nextOffset();
-        for (long end : followerEnds.values()) {
-            lowest = Math.min(lowest, end);
+        for (Map.Entry<String, Long> follower : followerEnds.entrySet()) {
+            if (isr == null || isr.contains(follower.getKey())) {
+                lowest = Math.min(lowest, follower.getValue());
+            }
         }
         highWatermark = Math.max(highWatermark, lowest);
+    }
+
+    /** Leader: the replicas that count toward the high watermark, itself included, sorted. */
+    public Set<String> inSyncReplicas() {
+        if (isr != null) {
+            return isr.members();
+        }
+        Set<String> all = new TreeSet<>(followerEnds.keySet());
+        all.add(id);
+        return all;
     }
 
     /** The {@link #EPOCH_HEADER} header for {@code epoch}. */
