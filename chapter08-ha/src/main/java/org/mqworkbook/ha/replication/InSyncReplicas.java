@@ -19,8 +19,8 @@ import org.mqworkbook.marker.ExerciseNotDone;
  * <pre>
  *  t=0     ISR {L, F, G}    F and G fetch from the log end: caught up
  *  t=10s   G's broker dies; the high watermark stops at G's end, produces with acks=all wait
- *  t=30s   G has not caught up for replica.lag.time.max.ms (30 s): shrink → ISR {L, F}; the high watermark
- *          moves on to min(L, F), and the waiting produces are acknowledged
+ *  t>40s   G has not caught up for more than replica.lag.time.max.ms (30 s): shrink → ISR {L, F}; the high
+ *          watermark moves on to min(L, F), and the waiting produces are acknowledged
  *  t=90s   G restarts, fetches, reaches the high watermark: expand → ISR {L, F, G}
  * </pre>
  *

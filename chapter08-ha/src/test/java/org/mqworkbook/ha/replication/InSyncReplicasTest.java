@@ -67,6 +67,44 @@ class InSyncReplicasTest {
     }
 
     @Test
+    void reachingTheHighWatermarkIsNotCatchingUp() {
+        for (long t = 0; t <= 31 * SECOND; t += SECOND) {
+            isr.fetched("F", 100 + t, 100 + t, 90, t);
+            isr.fetched("G", 90, 100 + t, 90, t); // G has everything committed, but not the leader's log end
+        }
+        assertThat(isr.shrink(31 * SECOND)).as("caught up means the leader's log end, not the high watermark: "
+            + "a follower stuck at the high watermark holds every acks=all write back (%s)", README)
+            .containsExactly("G");
+    }
+
+    @Test
+    void exactlyTheMaximumLagIsStillInSyncAndAShrinkRemovesEachFollowerOnce() {
+        isr.fetched("F", 10, 10, 10, 0);
+        isr.fetched("G", 10, 10, 10, 0);
+        assertThat(isr.shrink(30 * SECOND)).as("exactly 30 s since G caught up: still in sync (the rule is "
+            + "now - lastCaughtUp > maxLag, %s)", README).isEmpty();
+        assertThat(isr.shrink(30 * SECOND + 1)).containsExactly("F", "G");
+        assertThat(isr.shrink(40 * SECOND)).as("a second shrink has nobody left to remove").isEmpty();
+    }
+
+    @Test
+    void aFollowerAtTheLogEndRejoinsEvenAboveTheHighWatermark() {
+        isr.shrink(31 * SECOND);
+        isr.fetched("G", 150, 150, 90, 32 * SECOND); // at the leader's log end, above the high watermark
+
+        assertThat(isr.contains("G")).as("at or above the high watermark rejoins (%s)", README).isTrue();
+    }
+
+    @Test
+    void shrinkAnswersInSortedOrder() {
+        InSyncReplicas many = new InSyncReplicas("broker-1", Set.of("broker-9", "broker-10", "broker-2", "a",
+            "zeta", "Broker-7"), Duration.ofSeconds(30), 0);
+
+        assertThat(many.shrink(31 * SECOND)).as("sorted, whatever order the set was given in")
+            .containsExactly("Broker-7", "a", "broker-10", "broker-2", "broker-9", "zeta");
+    }
+
+    @Test
     void theLeaderNeverLeavesAndAStrangerNeverJoins() {
         isr.fetched("X", 1_000, 1_000, 0, 0);
         assertThat(isr.shrink(100 * SECOND)).containsExactly("F", "G");
