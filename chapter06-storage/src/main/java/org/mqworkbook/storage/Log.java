@@ -322,11 +322,7 @@ public final class Log implements Closeable {
      */
     public long append(byte[] key, byte[] value, List<Header> headers) throws IOException {
         Record record = new Record(0, clock.millis(), key, value, headers);
-        int size = RecordFormat.sizeOf(record);
-        if (size - RecordFormat.LENGTH_BYTES > config.maxRecordBytes()) {
-            throw new IllegalArgumentException("a record of " + size + " bytes is larger than the log accepts ("
-                + config.maxRecordBytes() + ") in " + dir);
-        }
+        int size = sizeWithinLimit(record);
         lock.lock();
         try {
             return appendLocked(record, size);
@@ -346,11 +342,7 @@ public final class Log implements Closeable {
      *                                  {@code maxRecordBytes}
      */
     public long appendCopy(Record record) throws IOException {
-        int size = RecordFormat.sizeOf(record);
-        if (size - RecordFormat.LENGTH_BYTES > config.maxRecordBytes()) {
-            throw new IllegalArgumentException("a record of " + size + " bytes is larger than the log accepts ("
-                + config.maxRecordBytes() + ") in " + dir);
-        }
+        int size = sizeWithinLimit(record);
         lock.lock();
         try {
             if (record.offset() != nextOffset()) {
@@ -361,6 +353,16 @@ public final class Log implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The record's size in the file, refusing a record larger than {@code maxRecordBytes}. */
+    private int sizeWithinLimit(Record record) {
+        int size = RecordFormat.sizeOf(record);
+        if (size - RecordFormat.LENGTH_BYTES > config.maxRecordBytes()) {
+            throw new IllegalArgumentException("a record of " + size + " bytes is larger than the log accepts ("
+                + config.maxRecordBytes() + ") in " + dir);
+        }
+        return size;
     }
 
     private long appendLocked(Record unnumbered, int size) throws IOException {
