@@ -45,6 +45,25 @@ public final class InSyncReplicas {
      * @param maxLag Kafka's {@code replica.lag.time.max.ms}
      */
     public InSyncReplicas(String leader, Set<String> followers, Duration maxLag, long nowMillis) {
+        this(leader, followers, followers, maxLag, nowMillis);
+    }
+
+    /**
+     * Only the followers in {@code initiallyInSync} start in sync (and caught up now): the ISR the controller
+     * hands a new leader (exercise 8.4). The others start out of sync, and join once they reach the high
+     * watermark.
+     *
+     * @throws IllegalArgumentException if {@code initiallyInSync} names a replica that is neither a follower nor
+     *     the leader
+     */
+    public InSyncReplicas(String leader, Set<String> followers, Set<String> initiallyInSync, Duration maxLag,
+                          long nowMillis) {
+        for (String member : initiallyInSync) {
+            if (!member.equals(leader) && !followers.contains(member)) {
+                throw new IllegalArgumentException(member + " cannot be in sync: it is not a replica of the partition "
+                    + "(followers " + followers + ", leader " + leader + ")");
+            }
+        }
         if (maxLag.isNegative() || maxLag.isZero()) {
             throw new IllegalArgumentException("replica.lag.time.max.ms must be positive, not " + maxLag);
         }
@@ -52,7 +71,9 @@ public final class InSyncReplicas {
         this.maxLag = maxLag;
         for (String follower : followers) {
             if (!follower.equals(leader)) {
-                inSync.add(follower);
+                if (initiallyInSync.contains(follower)) {
+                    inSync.add(follower);
+                }
                 lastCaughtUpMillis.put(follower, nowMillis);
             }
         }
@@ -65,7 +86,9 @@ public final class InSyncReplicas {
      * <p>If the fetch offset has reached the leader's log end, the follower is caught up now: remember the
      * time. If the follower is out of sync and its fetch offset has reached the high watermark, it has
      * everything that is committed: it is in sync again (and caught up now). A fetch from a replica that is not
-     * a follower changes nothing.
+     * a follower changes nothing. (From exercise 8.4 on, the leader passes as {@code highWatermark} the larger
+     * of its high watermark and the offset where its epoch began, which a new leader's lagging high watermark
+     * may be below.)
      */
     public void fetched(String follower, long fetchOffset, long leaderLogEnd, long highWatermark, long nowMillis) {
         // BEGIN EXERCISE 8.3
@@ -81,6 +104,18 @@ public final class InSyncReplicas {
         // BEGIN EXERCISE 8.3
         throw new ExerciseNotDone("8.3");
         // END EXERCISE 8.3
+    }
+
+    /**
+     * Takes {@code follower} out of the set at once, whatever its lag: the controller says its broker lost its
+     * session or restarted, so its log may have lost what it had (KRaft fences such a broker and shrinks every
+     * ISR it was in). It joins again, as any follower does, once it has fetched up to the high watermark. Given
+     * code.
+     *
+     * @return whether it was in sync
+     */
+    public boolean remove(String follower) {
+        return inSync.remove(follower);
     }
 
     /** The in-sync replicas, the leader included, sorted. */

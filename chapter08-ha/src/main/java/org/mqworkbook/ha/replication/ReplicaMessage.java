@@ -1,13 +1,16 @@
 package org.mqworkbook.ha.replication;
 
 import java.util.List;
+import org.mqworkbook.ha.epoch.EpochEndOffset;
 import org.mqworkbook.storage.Record;
 
 /**
  * What the replicas of one partition say to each other. A follower pulls: it sends {@link Fetch} from its log
  * end offset, and the leader answers with the records from there ({@link FetchAnswer}) or refuses
  * ({@link Refused}). Kafka's replica fetchers send {@code Fetch} requests too, with the same fields for a
- * partition: the fetch offset, the leader epoch the follower believes in, and a byte limit.
+ * partition: the fetch offset, the leader epoch the follower believes in, and a byte limit. Before its first
+ * fetch from a new leader, a follower asks where its latest epoch ends ({@link EpochQuery}, answered by
+ * {@link EpochAnswer}): Kafka's {@code OffsetsForLeaderEpoch}.
  */
 public sealed interface ReplicaMessage {
     /**
@@ -16,8 +19,14 @@ public sealed interface ReplicaMessage {
      * @param leaderEpoch the epoch of the leader the follower believes it is fetching from
      * @param fetchOffset the follower's log end offset
      * @param maxBytes    about how many bytes of records it wants
+     * @param brokerEpoch the incarnation of the follower's broker, larger after every restart (Kafka's
+     *                    {@code ReplicaEpoch}, KIP-903): a fetch sent before a restart is told from one sent after
      */
-    record Fetch(int leaderEpoch, long fetchOffset, int maxBytes) implements ReplicaMessage {
+    record Fetch(int leaderEpoch, long fetchOffset, int maxBytes, long brokerEpoch) implements ReplicaMessage {
+        /** A fetch from broker epoch 0: a broker that never restarts, or a test. */
+        public Fetch(int leaderEpoch, long fetchOffset, int maxBytes) {
+            this(leaderEpoch, fetchOffset, maxBytes, 0);
+        }
     }
 
     /**
@@ -52,5 +61,27 @@ public sealed interface ReplicaMessage {
      * @param reason      what was wrong, for a person
      */
     record Refused(int leaderEpoch, String reason) implements ReplicaMessage {
+    }
+
+    /**
+     * A follower that has just started following asks the leader where {@code epoch} — its own latest epoch —
+     * ends in the leader's log: Kafka's {@code OffsetsForLeaderEpoch} request for one partition (KIP-101).
+     *
+     * @param leaderEpoch the epoch of the leader the follower believes it is asking (Kafka's
+     *                    {@code current_leader_epoch}, which fences a stale leader or follower)
+     * @param epoch       the epoch asked about (Kafka's {@code leader_epoch})
+     */
+    record EpochQuery(int leaderEpoch, int epoch) implements ReplicaMessage {
+    }
+
+    /**
+     * The leader's answer to an {@link EpochQuery}: the largest epoch it knows at or below the one asked
+     * about, and where that epoch ends in its log ({@code LeaderEpochCache.endOffsetFor}).
+     *
+     * @param leaderEpoch the leader's epoch
+     * @param epochAsked  the epoch the query asked about, so that a late or repeated answer can be recognised
+     * @param end         the answer, possibly {@link EpochEndOffset#UNDEFINED}
+     */
+    record EpochAnswer(int leaderEpoch, int epochAsked, EpochEndOffset end) implements ReplicaMessage {
     }
 }

@@ -2,6 +2,7 @@ package org.mqworkbook.ha.replication;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.mqworkbook.ha.epoch.EpochEndOffset;
 import org.mqworkbook.ha.epoch.LeaderEpochCache;
 import org.mqworkbook.storage.FileOpener;
 import org.mqworkbook.storage.Header;
@@ -45,6 +48,20 @@ import org.mqworkbook.storage.Record;
  *
  * <p>Each record carries the epoch of the leader that wrote it, in a header ({@link #EPOCH_HEADER}), as Kafka's
  * record batches carry their {@code partitionLeaderEpoch}: a follower copies the epochs into its own cache.
+ *
+ * <p>A replica that starts following a new leader may end in records the old leader wrote and nobody else
+ * copied. Before it fetches, it truncates them (exercise 8.4, KIP-101 and KIP-279): it asks the leader where its
+ * own latest epoch ends ({@link ReplicaMessage.EpochQuery}), cuts its log there, and asks again if the leader
+ * answered about an older epoch than the one it asked about — never by its own high watermark, which may be
+ * behind what is committed:
+ *
+ * <pre>
+ *  new follower F: epochs {1: 0, 2: 5}, log end 8      leader L (epoch 3): epochs {1: 0, 3: 6}, log end 9
+ *  EpochQuery(epoch 2) ─────────────────────────────►  endOffsetFor(2) = (1, 6): "I know epoch 1, it ends at 6"
+ *  ◄──────────────────────────────────── EpochAnswer(1, 6)
+ *  F's own epoch 1 ends at 5 (its epoch 2 starts there): truncate to min(5, 6) = 5, done — offsets 5..7 were
+ *  epoch 2's, which L never had. Fetch from 5.
+ * </pre>
  *
  * <p>Thread-safety: not thread safe. One thread drives a replica (the simulation's, or the broker's partition
  * thread), and its outbox must not call back into it.
@@ -96,6 +113,12 @@ public final class Replica implements Closeable {
     }
 
     private final String id;
+    /**
+     * This incarnation of the replica's broker: larger after every restart (KRaft's broker epoch, which the
+     * controller hands a broker when it registers). Fetches carry it, so that a leader can tell a fetch from a
+     * broker that has restarted since — and may have lost records — from one sent before.
+     */
+    private final long brokerEpoch;
     private final Log log;
     private final LeaderEpochCache epochs;
     private final Outbox outbox;
@@ -108,15 +131,27 @@ public final class Replica implements Closeable {
     private long highWatermark;
     /** Leader: each follower → its log end offset, as its last fetch said. Sorted, so that output is stable. */
     private final Map<String, Long> followerEnds = new TreeMap<>();
-    /** Follower: when the fetch in flight was sent, or -1 if none is. */
+    /** Follower: when the fetch or epoch query in flight was sent, or -1 if none is. */
     private long fetchSentMillis = -1;
+    /**
+     * Follower: still finding where its log diverges from the leader's (exercise 8.4): it sends epoch queries,
+     * not fetches. Kafka's fetcher calls this state {@code Truncating}; the other is {@code Fetching}.
+     */
+    private boolean truncating;
+    /** Leader: each follower → the largest broker epoch its fetches have carried. */
+    private final Map<String, Long> followerBrokerEpochs = new TreeMap<>();
+    /** Leader: each fenced follower → the broker epoch below which its fetches are refused. */
+    private final Map<String, Long> fencedBelow = new TreeMap<>();
     /** Leader: the in-sync replicas (exercise 8.3), or null when every replica counts (exercise 8.2). */
     private InSyncReplicas isr;
+    /** Leader: where its epoch began, its log end when it was elected. */
+    private long epochStartOffset;
     /** Leader: Kafka's {@code min.insync.replicas}, for {@code acks=all}. */
     private int minInsync = 1;
 
-    private Replica(String id, Log log, LeaderEpochCache epochs, Outbox outbox, Clock clock) {
+    private Replica(String id, long brokerEpoch, Log log, LeaderEpochCache epochs, Outbox outbox, Clock clock) {
         this.id = id;
+        this.brokerEpoch = brokerEpoch;
         this.log = log;
         this.epochs = epochs;
         this.outbox = outbox;
@@ -129,14 +164,52 @@ public final class Replica implements Closeable {
      */
     public static Replica open(String id, Path dir, LogConfig config, FileOpener opener, Clock clock, Outbox outbox)
         throws IOException {
+        return open(id, 0, dir, config, opener, clock, outbox);
+    }
+
+    /**
+     * Opens the replica as {@link #open(String, Path, LogConfig, FileOpener, Clock, Outbox)} does, for the
+     * incarnation {@code brokerEpoch} of its broker (larger after every restart).
+     */
+    public static Replica open(String id, long brokerEpoch, Path dir, LogConfig config, FileOpener opener,
+                               Clock clock, Outbox outbox) throws IOException {
         Files.createDirectories(dir);
         Log log = Log.open(dir.resolve("log"), config, opener, clock);
         try {
-            return new Replica(id, log, LeaderEpochCache.open(dir, opener), Objects.requireNonNull(outbox, "outbox"),
-                clock);
+            Replica replica = new Replica(id, brokerEpoch, log, LeaderEpochCache.open(dir, opener),
+                Objects.requireNonNull(outbox, "outbox"), clock);
+            replica.reconcileEpochs();
+            return replica;
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
+        }
+    }
+
+    /**
+     * Makes the epoch cache agree with the log after a restart. Given code. The cache is forced at every change
+     * and the log only as its flush policy says, so after a crash the cache may name epochs that start beyond
+     * the log's end (their records were lost: the entries go), and the log may hold records whose epoch the
+     * cache never heard of (the crash came between the append and the cache's write: their epochs are read back
+     * from the records, from the latest entry on). Kafka does the same while it recovers a log's segments.
+     */
+    private void reconcileEpochs() throws IOException {
+        if (epochs.latestEntry().isEmpty() && log.nextOffset() == log.logStartOffset()) {
+            return; // a new replica: nothing to reconcile
+        }
+        epochs.truncateFromEnd(log.nextOffset());
+        epochs.truncateFromStart(log.logStartOffset());
+        long from = Math.max(log.logStartOffset(),
+            epochs.latestEntry().map(entry -> entry.startOffset()).orElse(log.logStartOffset()));
+        while (from < log.nextOffset()) {
+            List<Record> records = log.read(from, FETCH_BYTES);
+            if (records.isEmpty()) {
+                break;
+            }
+            for (Record record : records) {
+                epochs.assign(epochOf(record), record.offset());
+            }
+            from = records.get(records.size() - 1).offset() + 1;
         }
     }
 
@@ -154,23 +227,45 @@ public final class Replica implements Closeable {
      * an {@code acks=all} append needs {@code minInsync} in-sync replicas. Given code.
      */
     public void becomeLeader(int epoch, Set<String> followers, Duration maxLag, int minInsync) {
+        becomeLeader(epoch, followers, followers, maxLag, minInsync);
+    }
+
+    /**
+     * Leads the partition in {@code epoch} as a controller's election makes a replica leader (exercise 8.4):
+     * only the followers in {@code inSync} — the ISR the controller recorded — start in sync; the others join
+     * once they have caught up. The new epoch starts at this log's end in the epoch cache, as Kafka's new
+     * leader records it, so that a follower asking about an older epoch learns where that epoch ended here
+     * even before this leader has appended anything. Given code.
+     */
+    public void becomeLeader(int epoch, Set<String> followers, Set<String> inSync, Duration maxLag,
+                             int minInsync) {
         if (minInsync < 1 || minInsync > followers.size() + 1) {
             throw new IllegalArgumentException("min.insync.replicas must be between 1 and the " + (followers.size() + 1)
                 + " replicas, not " + minInsync);
         }
         requireNewerEpoch(epoch);
-        this.isr = maxLag == null ? null : new InSyncReplicas(id, followers, maxLag, clock.millis());
+        epochStartOffset = log.nextOffset();
+        try {
+            epochs.assign(epoch, epochStartOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("replica " + id + " could not record epoch " + epoch, e);
+        }
+        this.isr = maxLag == null ? null : new InSyncReplicas(id, followers, inSync, maxLag, clock.millis());
         this.minInsync = minInsync;
         role = Role.LEADER;
         leaderEpoch = epoch;
         leader = id;
         followerEnds.clear();
+        followerBrokerEpochs.clear();
+        fencedBelow.clear();
         for (String follower : followers) {
             if (!follower.equals(id)) {
                 followerEnds.put(follower, 0L); // until its first fetch says more
             }
         }
         fetchSentMillis = -1;
+        truncating = false; // a follower elected before it finished truncating: its log is the truth now
+        advanceHighWatermark(); // a leader alone in the ISR commits what it has
     }
 
     /** Follows {@code newLeader} in {@code epoch}. Given code; the first fetch goes out at the next tick. */
@@ -182,6 +277,7 @@ public final class Replica implements Closeable {
         followerEnds.clear();
         isr = null;
         fetchSentMillis = -1;
+        truncating = epochs.latestEpoch().isPresent(); // an empty log has nothing to disagree about
     }
 
     private void requireNewerEpoch(int epoch) {
@@ -233,20 +329,35 @@ public final class Replica implements Closeable {
         };
     }
 
-    /** Hands a message from replica {@code from} to the state machine. Given code. */
+    /**
+     * Hands a message from replica {@code from} to the state machine. Given code. A follower that is still
+     * truncating ignores fetch answers: they come from before it started following this leader.
+     */
     public void receive(String from, ReplicaMessage message) throws IOException {
         if (message instanceof ReplicaMessage.Fetch fetch) {
-            onFetch(from, fetch);
+            String stale = staleIncarnation(from, fetch.brokerEpoch());
+            if (stale != null) {
+                outbox.send(from, new ReplicaMessage.Refused(leaderEpoch, stale));
+            } else {
+                onFetch(from, fetch);
+            }
         } else if (message instanceof ReplicaMessage.FetchAnswer answer) {
-            onFetchAnswer(from, answer);
+            if (!truncating) {
+                onFetchAnswer(from, answer);
+            }
+        } else if (message instanceof ReplicaMessage.EpochQuery query) {
+            onEpochQuery(from, query);
+        } else if (message instanceof ReplicaMessage.EpochAnswer answer) {
+            onEpochAnswer(from, answer);
         } else if (message instanceof ReplicaMessage.Refused refused && from.equals(leader)) {
             fetchSentMillis = -1; // the next tick asks again; the controller will tell it who leads now
         }
     }
 
     /**
-     * Time has passed: a follower with no fetch in flight, or whose fetch has waited longer than
-     * {@link #FETCH_TIMEOUT}, sends one from its log end. Given code. Call it regularly (every few milliseconds).
+     * Time has passed: a follower with no request in flight, or whose request has waited longer than
+     * {@link #FETCH_TIMEOUT}, sends the next one ({@link #sendNext}). Given code. Call it regularly (every few
+     * milliseconds).
      */
     public void tick() {
         long now = clock.millis();
@@ -254,6 +365,20 @@ public final class Replica implements Closeable {
             advanceHighWatermark(); // the ones left behind no longer hold it back
         }
         if (role == Role.FOLLOWER && (fetchSentMillis < 0 || now - fetchSentMillis >= FETCH_TIMEOUT.toMillis())) {
+            sendNext();
+        }
+    }
+
+    /**
+     * Follower: while truncating, asks the leader where this log's latest epoch ends; then fetches from the log
+     * end. Given code.
+     */
+    private void sendNext() {
+        if (truncating && epochs.latestEpoch().isPresent()) {
+            fetchSentMillis = clock.millis();
+            outbox.send(leader, new ReplicaMessage.EpochQuery(leaderEpoch, epochs.latestEpoch().getAsInt()));
+        } else {
+            truncating = false;
             fetchFromLogEnd();
         }
     }
@@ -261,7 +386,7 @@ public final class Replica implements Closeable {
     /** Sends a fetch from the log end to the leader and notes when. Given code. */
     private void fetchFromLogEnd() {
         fetchSentMillis = clock.millis();
-        outbox.send(leader, new ReplicaMessage.Fetch(leaderEpoch, log.nextOffset(), FETCH_BYTES));
+        outbox.send(leader, new ReplicaMessage.Fetch(leaderEpoch, log.nextOffset(), FETCH_BYTES, brokerEpoch));
     }
 
     /**
@@ -333,13 +458,163 @@ public final class Replica implements Closeable {
     }
 
     /**
+     * The leader's side of an epoch query from {@code follower} (exercise 8.4): Kafka's
+     * {@code OffsetsForLeaderEpoch}.
+     *
+     * <p>Refuse it ({@link ReplicaMessage.Refused}, naming the reason and this replica's epoch) when this replica
+     * is not the leader, when the query's {@code leaderEpoch} is not this leader's (Kafka answers
+     * {@code FENCED_LEADER_EPOCH} to an older one and {@code UNKNOWN_LEADER_EPOCH} to a newer one), or when
+     * {@code follower} is not one of its followers. Otherwise answer with where the epoch asked about ends in
+     * this log ({@link LeaderEpochCache#endOffsetFor}, exercise 8.1), and the epoch asked about.
+     */
+    private void onEpochQuery(String follower, ReplicaMessage.EpochQuery query) {
+        // BEGIN EXERCISE 8.4
+        String refusal = null;
+        if (role != Role.LEADER) {
+            refusal = "replica " + id + " is not the leader (it is " + role + " in epoch " + leaderEpoch + ")";
+        } else if (query.leaderEpoch() != leaderEpoch) {
+            refusal = "epoch query in epoch " + query.leaderEpoch() + ", but the leader is in epoch " + leaderEpoch;
+        } else if (!followerEnds.containsKey(follower)) {
+            refusal = follower + " is not a follower of this partition (followers: " + followerEnds.keySet() + ")";
+        }
+        if (refusal != null) {
+            outbox.send(follower, new ReplicaMessage.Refused(leaderEpoch, refusal));
+            return;
+        }
+        outbox.send(follower, new ReplicaMessage.EpochAnswer(leaderEpoch, query.epoch(),
+            epochs.endOffsetFor(query.epoch(), log.nextOffset())));
+        // END EXERCISE 8.4
+    }
+
+    /**
+     * The follower's side of an epoch answer from {@code from} (exercise 8.4): where to cut this log, with
+     * Kafka's rules (KIP-101, and KIP-279's second round).
+     *
+     * <p>Ignore an answer that is not for this follower as it is now: this replica is not a follower or no
+     * longer truncating, the answer is not from its leader or not in its epoch, or it answers a question about
+     * another epoch than this log's latest one (a late or repeated answer). Otherwise nothing is in flight any
+     * more ({@code fetchSentMillis = -1}), and with {@code (leaderEpoch, leaderEnd)} the leader's answer and
+     * {@code logEnd} this log's end:
+     * <ol>
+     * <li>The answer is {@link EpochEndOffset#UNDEFINED} (the leader knows no epoch this old): nothing better is
+     *     known, so cut at this replica's high watermark, as Kafka falls back to, and stop truncating.</li>
+     * <li>Otherwise ask this log's own cache where {@code leaderEpoch} ends here ({@code endOffsetFor}). If this
+     *     log knows no epoch that old: cut at {@code min(leaderEnd, logEnd)} and stop truncating.</li>
+     * <li>If this log's answer is about an older epoch than {@code leaderEpoch} (it never had that epoch): cut at
+     *     {@code min(its end, logEnd)}, and keep truncating — the next query asks about the latest epoch left.</li>
+     * <li>If it is about {@code leaderEpoch} itself: both logs agree up to where the shorter copy of that epoch
+     *     ends. Cut at {@code min(its end, leaderEnd, logEnd)} and stop truncating.</li>
+     * </ol>
+     * Cut with {@link #truncateTo} (given; cutting at the log end changes nothing). Then send the next request
+     * at once ({@link #sendNext}: another query, or the first fetch).
+     */
+    private void onEpochAnswer(String from, ReplicaMessage.EpochAnswer answer) throws IOException {
+        // BEGIN EXERCISE 8.4
+        OptionalInt latest = epochs.latestEpoch();
+        if (role != Role.FOLLOWER || !truncating || !from.equals(leader) || answer.leaderEpoch() != leaderEpoch
+            || latest.isEmpty() || answer.epochAsked() != latest.getAsInt()) {
+            return;
+        }
+        fetchSentMillis = -1;
+        long logEnd = log.nextOffset();
+        EpochEndOffset leaders = answer.end();
+        if (!leaders.defined()) {
+            truncateTo(Math.min(highWatermark, logEnd));
+            truncating = false;
+        } else {
+            EpochEndOffset own = epochs.endOffsetFor(leaders.epoch(), logEnd);
+            if (!own.defined()) {
+                truncateTo(Math.min(leaders.endOffset(), logEnd));
+                truncating = false;
+            } else if (own.epoch() != leaders.epoch()) {
+                truncateTo(Math.min(own.endOffset(), logEnd));
+            } else {
+                truncateTo(Math.min(Math.min(own.endOffset(), leaders.endOffset()), logEnd));
+                truncating = false;
+            }
+        }
+        sendNext();
+        // END EXERCISE 8.4
+    }
+
+    /**
+     * Removes every record at and after {@code offset} from the log and the epochs that started there from the
+     * cache, and brings the high watermark down to it if it was above: what a follower does with records its
+     * leader never had (Kafka's {@code truncateTo}). Given code. Exercise 8.4 calls it; the failure museum calls
+     * it to cut a log at its high watermark, as brokers did before KIP-101.
+     *
+     * @throws IllegalArgumentException if {@code offset} is outside the log
+     */
+    public void truncateTo(long offset) throws IOException {
+        if (offset == log.nextOffset()) {
+            return;
+        }
+        log.truncateTo(offset);
+        epochs.truncateFromEnd(offset);
+        highWatermark = Math.min(highWatermark, offset);
+    }
+
+    /**
+     * Leader: whether a fetch from {@code follower} carrying {@code fetchBrokerEpoch} comes from an incarnation of
+     * its broker that is over — the broker restarted, and the fetch was sent before (it may say the follower has
+     * records its disk has lost since). Returns the reason to refuse it, or null. A fetch from a newer
+     * incarnation than any before means the broker restarted: the follower leaves the ISR until it has caught up
+     * again. Given code. Kafka's fetches carry the broker epoch for the same reason (KIP-903).
+     */
+    private String staleIncarnation(String follower, long fetchBrokerEpoch) {
+        if (role != Role.LEADER || !followerEnds.containsKey(follower)) {
+            return null; // onFetch refuses it, saying why
+        }
+        Long fenced = fencedBelow.get(follower);
+        Long seen = followerBrokerEpochs.get(follower);
+        if (fenced != null && fetchBrokerEpoch < fenced || seen != null && fetchBrokerEpoch < seen) {
+            return "fetch from broker epoch " + fetchBrokerEpoch + " of " + follower + ", which has restarted since "
+                + "(broker epoch " + Math.max(fenced == null ? 0 : fenced, seen == null ? 0 : seen) + ")";
+        }
+        if (seen != null && fetchBrokerEpoch > seen && isr != null) {
+            isr.remove(follower);
+        }
+        followerBrokerEpochs.put(follower, fetchBrokerEpoch);
+        return null;
+    }
+
+    /**
+     * Leader: the controller says {@code follower}'s broker restarted or lost its session, and that its new
+     * incarnation has broker epoch {@code brokerEpoch} or more, so its log may have lost records it had: it
+     * leaves the in-sync replicas at once, joins again once it has caught up to the high watermark, and fetches
+     * from its older incarnations, still on the way, are refused (KRaft fences the broker; Kafka's leader
+     * checks the broker epoch, KIP-903). Given code.
+     *
+     * @throws IllegalStateException if this replica is not the leader
+     */
+    public void fence(String follower, long brokerEpoch) {
+        if (role != Role.LEADER) {
+            throw new IllegalStateException("replica " + id + " is not the leader (it is " + role + " in epoch "
+                + leaderEpoch + ")");
+        }
+        fencedBelow.merge(follower, brokerEpoch, Math::max);
+        if (isr != null) {
+            isr.remove(follower);
+        }
+    }
+
+    /** Follower: whether it is still finding where its log diverges from the leader's (exercise 8.4). */
+    public boolean truncating() {
+        return truncating;
+    }
+
+    /**
      * Leader: an accepted fetch says {@code follower}'s log ends at {@code fetchOffset}. Remembers it, tells
      * the in-sync replica set if there is one (exercise 8.3), and advances the high watermark. Given code.
      */
     private void followerFetched(String follower, long fetchOffset) {
         followerEnds.put(follower, fetchOffset);
         if (isr != null) {
-            isr.fetched(follower, fetchOffset, log.nextOffset(), highWatermark, clock.millis());
+            // A new leader's high watermark can lag what its predecessor committed, by as much as this log's end
+            // when it was elected; a follower that rejoins below that might lack acknowledged records. Kafka asks
+            // a rejoining follower to reach the start of the leader's epoch too, and so does this.
+            isr.fetched(follower, fetchOffset, log.nextOffset(), Math.max(highWatermark, epochStartOffset),
+                clock.millis());
         }
         advanceHighWatermark();
     }
@@ -417,6 +692,11 @@ public final class Replica implements Closeable {
         return id;
     }
 
+    /** The incarnation of this replica's broker it was opened for. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
     public Role role() {
         return role;
     }
@@ -450,7 +730,8 @@ public final class Replica implements Closeable {
 
     @Override
     public String toString() {
-        return "Replica[" + id + ", " + role + " in epoch " + leaderEpoch + ", log end " + log.nextOffset()
-            + ", high watermark " + highWatermark + "]";
+        return "Replica[" + id + ", " + role + " in epoch " + leaderEpoch + (truncating ? " (truncating)" : "")
+            + ", log end " + log.nextOffset() + ", high watermark " + highWatermark
+            + (role == Role.LEADER ? ", in sync " + inSyncReplicas() : "") + "]";
     }
 }
