@@ -1,6 +1,7 @@
 package org.mqworkbook.ha.replication;
 
 import java.util.List;
+import java.util.Objects;
 import org.mqworkbook.ha.epoch.EpochEndOffset;
 import org.mqworkbook.storage.Record;
 
@@ -53,14 +54,43 @@ public sealed interface ReplicaMessage {
     }
 
     /**
-     * The leader refuses a fetch, saying why: the follower believes in another epoch (Kafka's
-     * {@code FENCED_LEADER_EPOCH} or {@code UNKNOWN_LEADER_EPOCH}), this replica is not the leader
-     * ({@code NOT_LEADER_OR_FOLLOWER}), the sender is not a replica of the partition, or the offset is out of range.
+     * Why a leader refused a request: the error codes a follower acts on. The names are Kafka's where Kafka has
+     * the same case; {@link #UNKNOWN_REPLICA} and {@link #STALE_BROKER_EPOCH} are ours.
+     */
+    enum Error {
+        /** The receiver does not lead the partition (it is a follower, or has no role): ask the controller. */
+        NOT_LEADER_OR_FOLLOWER,
+        /** The request's leader epoch is older than the leader's: the sender missed a leader change. */
+        FENCED_LEADER_EPOCH,
+        /** The request's leader epoch is newer than the leader's: the leader has not heard of it yet; retry. */
+        UNKNOWN_LEADER_EPOCH,
+        /** The sender is not a replica of the partition (Kafka refuses a fetch from a broker outside it too). */
+        UNKNOWN_REPLICA,
+        /** The fetch offset is below the leader's log start or beyond its end. */
+        OFFSET_OUT_OF_RANGE,
+        /** The fetch comes from an incarnation of the follower's broker that has restarted since (KIP-903). */
+        STALE_BROKER_EPOCH
+    }
+
+    /**
+     * The leader refuses a request, saying why: {@code error} for the follower's code to act on, {@code reason}
+     * for a person.
      *
      * @param leaderEpoch the epoch of the replica that refuses
-     * @param reason      what was wrong, for a person
+     * @param error       what was wrong
+     * @param reason      what was wrong, with the numbers that show it
      */
-    record Refused(int leaderEpoch, String reason) implements ReplicaMessage {
+    record Refused(int leaderEpoch, Error error, String reason) implements ReplicaMessage {
+        /** Checks the fields. */
+        public Refused {
+            Objects.requireNonNull(error, "error");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String toString() {
+            return "Refused[" + error + " in epoch " + leaderEpoch + ": " + reason + "]";
+        }
     }
 
     /**

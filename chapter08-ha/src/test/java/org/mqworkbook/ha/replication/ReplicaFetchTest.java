@@ -118,16 +118,32 @@ class ReplicaFetchTest {
 
         leader.receive("F", new ReplicaMessage.Fetch(2, 0, 1 << 16));
         assertThat(lastFromLeader()).as("epoch 2 is over (%s)", README).isInstanceOfSatisfying(
-            ReplicaMessage.Refused.class, r -> assertThat(r.reason()).contains("epoch 2").contains("epoch 3"));
+            ReplicaMessage.Refused.class, r -> {
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.FENCED_LEADER_EPOCH);
+                assertThat(r.reason()).contains("epoch 2").contains("epoch 3");
+            });
+        leader.receive("F", new ReplicaMessage.Fetch(4, 0, 1 << 16));
+        assertThat(lastFromLeader()).as("epoch 4 is one this leader has not heard of yet: the follower should retry, "
+            + "not give up").isInstanceOfSatisfying(ReplicaMessage.Refused.class, r -> {
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.UNKNOWN_LEADER_EPOCH);
+                assertThat(r.reason()).contains("epoch 4").contains("epoch 3");
+            });
         leader.receive("X", new ReplicaMessage.Fetch(3, 0, 1 << 16));
         assertThat(lastFromLeader()).as("X is no replica of this partition").isInstanceOfSatisfying(
-            ReplicaMessage.Refused.class, r -> assertThat(r.reason()).contains("X"));
+            ReplicaMessage.Refused.class, r -> {
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.UNKNOWN_REPLICA);
+                assertThat(r.reason()).contains("X");
+            });
         leader.receive("F", new ReplicaMessage.Fetch(3, 9, 1 << 16));
         assertThat(lastFromLeader()).as("offset 9 is outside the log, which ends at 2").isInstanceOfSatisfying(
-            ReplicaMessage.Refused.class, r -> assertThat(r.reason()).contains("9"));
+            ReplicaMessage.Refused.class, r -> {
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.OFFSET_OUT_OF_RANGE);
+                assertThat(r.reason()).contains("9");
+            });
         f.receive("L", new ReplicaMessage.Fetch(3, 0, 1 << 16));
         assertThat(fromF).as("a follower answers no fetch: it refuses").singleElement().satisfies(s ->
-            assertThat(s.message()).isInstanceOf(ReplicaMessage.Refused.class));
+            assertThat(s.message()).isInstanceOfSatisfying(ReplicaMessage.Refused.class, r ->
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.NOT_LEADER_OR_FOLLOWER)));
         assertThat(leader.followerEnds()).as("no refused fetch changed what the leader knows")
             .isEqualTo(Map.of("F", 0L, "G", 0L));
     }

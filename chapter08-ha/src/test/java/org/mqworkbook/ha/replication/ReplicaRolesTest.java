@@ -47,7 +47,8 @@ class ReplicaRolesTest {
             clock.advance(Duration.ofMillis(1));
             replica.tick();
             assertThat(sent).as("no answer within the timeout: ask again").hasSize(2);
-            replica.receive("l", new ReplicaMessage.Refused(1, "not the leader"));
+            replica.receive("l", new ReplicaMessage.Refused(1, ReplicaMessage.Error.NOT_LEADER_OR_FOLLOWER,
+                "not the leader"));
             replica.tick();
             assertThat(sent).as("a refusal ends the wait: ask again at the next tick").hasSize(3);
         }

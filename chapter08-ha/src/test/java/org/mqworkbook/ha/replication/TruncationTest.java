@@ -257,14 +257,19 @@ class TruncationTest {
                 new EpochEndOffset(1, 2)));
         fromL.clear();
         l.receive("F", new ReplicaMessage.EpochQuery(2, 1));
+        l.receive("F", new ReplicaMessage.EpochQuery(4, 1));
         l.receive("X", new ReplicaMessage.EpochQuery(3, 1));
         f.receive("L", new ReplicaMessage.EpochQuery(3, 1));
-        assertThat(fromL).extracting(Sent::message).as("a query in an older epoch, from a stranger").allSatisfy(
-            m -> assertThat(m).isInstanceOf(ReplicaMessage.Refused.class)).hasSize(2);
+        assertThat(fromL).extracting(Sent::message).as("a query in an older epoch, in a newer one, from a stranger")
+            .allSatisfy(m -> assertThat(m).isInstanceOf(ReplicaMessage.Refused.class)).hasSize(3);
+        assertThat(fromL).extracting(s -> ((ReplicaMessage.Refused) s.message()).error()).containsExactly(
+            ReplicaMessage.Error.FENCED_LEADER_EPOCH, ReplicaMessage.Error.UNKNOWN_LEADER_EPOCH,
+            ReplicaMessage.Error.UNKNOWN_REPLICA);
         assertThat(((ReplicaMessage.Refused) fromL.get(0).message()).reason()).contains("epoch 2", "epoch 3");
-        assertThat(((ReplicaMessage.Refused) fromL.get(1).message()).reason()).contains("X");
+        assertThat(((ReplicaMessage.Refused) fromL.get(2).message()).reason()).contains("X");
         assertThat(fromF).as("a replica that is not the leader refuses").singleElement().satisfies(s ->
-            assertThat(s.message()).isInstanceOf(ReplicaMessage.Refused.class));
+            assertThat(s.message()).isInstanceOfSatisfying(ReplicaMessage.Refused.class, r ->
+                assertThat(r.error()).isEqualTo(ReplicaMessage.Error.NOT_LEADER_OR_FOLLOWER)));
         assertThat(l.readAll(0, 1 << 20)).extracting(Record::offset).as("nothing changed").containsExactly(0L, 1L, 2L);
     }
 }

@@ -337,7 +337,8 @@ public final class Replica implements Closeable {
         if (message instanceof ReplicaMessage.Fetch fetch) {
             String stale = staleIncarnation(from, fetch.brokerEpoch());
             if (stale != null) {
-                outbox.send(from, new ReplicaMessage.Refused(leaderEpoch, stale));
+                outbox.send(from, new ReplicaMessage.Refused(leaderEpoch, ReplicaMessage.Error.STALE_BROKER_EPOCH,
+                    stale));
             } else {
                 onFetch(from, fetch);
             }
@@ -392,9 +393,9 @@ public final class Replica implements Closeable {
     /**
      * The leader's side of a fetch from {@code follower} (exercise 8.2).
      *
-     * <p>Refuse ({@link ReplicaMessage.Refused}, naming the reason and this replica's epoch) a fetch when this
-     * replica is not the leader, when the fetch's epoch is not this leader's, when {@code follower} is not one of
-     * its followers, or when the fetch offset is outside this log (below its start or beyond its end).
+     * <p>Refuse a fetch for the reasons {@link #refusal} gives, and with {@code OFFSET_OUT_OF_RANGE} when the
+     * fetch offset is outside this log (below its start or beyond its end): send the {@link ReplicaMessage.Refused}
+     * back and stop.
      * Otherwise: the fetch offset is the follower's log end offset — it has everything below it — so tell
      * {@link #followerFetched} (given: it remembers the follower's end, tells the ISR if there is one, and
      * advances the high watermark), and answer with the records from the fetch offset (up to
@@ -402,19 +403,14 @@ public final class Replica implements Closeable {
      */
     private void onFetch(String follower, ReplicaMessage.Fetch fetch) throws IOException {
         // BEGIN EXERCISE 8.2
-        String refusal = null;
-        if (role != Role.LEADER) {
-            refusal = "replica " + id + " is not the leader (it is " + role + " in epoch " + leaderEpoch + ")";
-        } else if (fetch.leaderEpoch() != leaderEpoch) {
-            refusal = "fetch in epoch " + fetch.leaderEpoch() + ", but the leader is in epoch " + leaderEpoch;
-        } else if (!followerEnds.containsKey(follower)) {
-            refusal = follower + " is not a follower of this partition (followers: " + followerEnds.keySet() + ")";
-        } else if (fetch.fetchOffset() > log.nextOffset() || fetch.fetchOffset() < log.logStartOffset()) {
-            refusal = "fetch offset " + fetch.fetchOffset() + " is outside the leader's log, offsets "
-                + log.logStartOffset() + " to " + log.nextOffset();
+        ReplicaMessage.Refused refusal = refusal(follower, fetch.leaderEpoch(), "fetch");
+        if (refusal == null && (fetch.fetchOffset() > log.nextOffset() || fetch.fetchOffset() < log.logStartOffset())) {
+            refusal = new ReplicaMessage.Refused(leaderEpoch, ReplicaMessage.Error.OFFSET_OUT_OF_RANGE, "fetch offset "
+                + fetch.fetchOffset() + " is outside the leader's log, offsets " + log.logStartOffset() + " to "
+                + log.nextOffset());
         }
         if (refusal != null) {
-            outbox.send(follower, new ReplicaMessage.Refused(leaderEpoch, refusal));
+            outbox.send(follower, refusal);
             return;
         }
         followerFetched(follower, fetch.fetchOffset());
@@ -422,6 +418,38 @@ public final class Replica implements Closeable {
             ? log.read(fetch.fetchOffset(), fetch.maxBytes()) : List.of();
         outbox.send(follower, new ReplicaMessage.FetchAnswer(leaderEpoch, fetch.fetchOffset(), records, highWatermark,
             log.nextOffset()));
+        // END EXERCISE 8.2
+    }
+
+    /**
+     * Leader: why this replica must refuse a {@code what} (a fetch, an epoch query) from {@code follower} in
+     * {@code requestEpoch}, or null if it need not (exercise 8.2; 8.4's epoch queries use it too). In this order:
+     * <ul>
+     *   <li>this replica is not the leader: {@code NOT_LEADER_OR_FOLLOWER};
+     *   <li>the request's epoch is older than this leader's: {@code FENCED_LEADER_EPOCH} (the sender missed a
+     *       leader change, and must not be answered as if it had not);
+     *   <li>it is newer: {@code UNKNOWN_LEADER_EPOCH} (the controller has made a new leader, and this replica has
+     *       not heard yet; the sender retries);
+     *   <li>{@code follower} is not one of its followers: {@code UNKNOWN_REPLICA}.
+     * </ul>
+     * The refusal carries this replica's epoch, and a reason that names the numbers and names involved.
+     */
+    private ReplicaMessage.Refused refusal(String follower, int requestEpoch, String what) {
+        // BEGIN EXERCISE 8.2
+        if (role != Role.LEADER) {
+            return new ReplicaMessage.Refused(leaderEpoch, ReplicaMessage.Error.NOT_LEADER_OR_FOLLOWER, "replica " + id
+                + " is not the leader (it is " + role + " in epoch " + leaderEpoch + ")");
+        }
+        if (requestEpoch != leaderEpoch) {
+            return new ReplicaMessage.Refused(leaderEpoch, requestEpoch < leaderEpoch
+                ? ReplicaMessage.Error.FENCED_LEADER_EPOCH : ReplicaMessage.Error.UNKNOWN_LEADER_EPOCH, what
+                + " in epoch " + requestEpoch + ", but the leader is in epoch " + leaderEpoch);
+        }
+        if (!followerEnds.containsKey(follower)) {
+            return new ReplicaMessage.Refused(leaderEpoch, ReplicaMessage.Error.UNKNOWN_REPLICA, follower
+                + " is not a follower of this partition (followers: " + followerEnds.keySet() + ")");
+        }
+        return null;
         // END EXERCISE 8.2
     }
 
@@ -461,24 +489,16 @@ public final class Replica implements Closeable {
      * The leader's side of an epoch query from {@code follower} (exercise 8.4): Kafka's
      * {@code OffsetsForLeaderEpoch}.
      *
-     * <p>Refuse it ({@link ReplicaMessage.Refused}, naming the reason and this replica's epoch) when this replica
-     * is not the leader, when the query's {@code leaderEpoch} is not this leader's (Kafka answers
-     * {@code FENCED_LEADER_EPOCH} to an older one and {@code UNKNOWN_LEADER_EPOCH} to a newer one), or when
-     * {@code follower} is not one of its followers. Otherwise answer with where the epoch asked about ends in
-     * this log ({@link LeaderEpochCache#endOffsetFor}, exercise 8.1), and the epoch asked about.
+     * <p>Refuse it for the reasons {@link #refusal} gives (exercise 8.2: not the leader, an older or a newer
+     * epoch, a stranger), sending the {@link ReplicaMessage.Refused} back. Otherwise answer with where the epoch
+     * asked about ends in this log ({@link LeaderEpochCache#endOffsetFor}, exercise 8.1), and the epoch asked
+     * about.
      */
     private void onEpochQuery(String follower, ReplicaMessage.EpochQuery query) {
         // BEGIN EXERCISE 8.4
-        String refusal = null;
-        if (role != Role.LEADER) {
-            refusal = "replica " + id + " is not the leader (it is " + role + " in epoch " + leaderEpoch + ")";
-        } else if (query.leaderEpoch() != leaderEpoch) {
-            refusal = "epoch query in epoch " + query.leaderEpoch() + ", but the leader is in epoch " + leaderEpoch;
-        } else if (!followerEnds.containsKey(follower)) {
-            refusal = follower + " is not a follower of this partition (followers: " + followerEnds.keySet() + ")";
-        }
+        ReplicaMessage.Refused refusal = refusal(follower, query.leaderEpoch(), "epoch query");
         if (refusal != null) {
-            outbox.send(follower, new ReplicaMessage.Refused(leaderEpoch, refusal));
+            outbox.send(follower, refusal);
             return;
         }
         outbox.send(follower, new ReplicaMessage.EpochAnswer(leaderEpoch, query.epoch(),
