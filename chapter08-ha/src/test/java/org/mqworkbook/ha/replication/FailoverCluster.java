@@ -31,9 +31,11 @@ import org.mqworkbook.testkit.storage.CrashSimulator;
  * {@code acks=all} and a stand-in for the controller of exercise 8.5. The controller here is an oracle: it
  * reads the leader's ISR after every event (Kafka's leader reports each change with {@code AlterPartition};
  * here the report is instant), removes a crashed broker from the ISR at once and fences its old incarnation
- * (KRaft fences a broker that restarts; its broker epoch tells the leader which fetches are stale), and when the leader crashes elects a live member of that ISR in a new epoch. It only crashes a
- * broker when another member of the ISR stays up: the promise is that an acknowledged write survives the loss
- * of any single in-sync replica, not of all of them.
+ * (KRaft fences a broker that restarts; its broker epoch tells the leader which fetches are stale), and when
+ * the leader crashes elects a live member of that ISR in a new epoch. It only crashes a broker when another
+ * member of the ISR stays up: the promise is that an acknowledged write survives the loss of any single
+ * in-sync replica, not of all of them. The failure museum turns on {@link Election#UNCLEAN}: then it crashes
+ * any broker while another stays up, and when no in-sync replica is left it elects one that is not in sync.
  *
  * <p>What each schedule checks: the leader's high watermark is on every in-sync replica after every event; a
  * newly elected leader has every acknowledged record; once the faults stop, the three logs converge within a
@@ -61,6 +63,14 @@ final class FailoverCluster implements AutoCloseable {
         HIGH_WATERMARK
     }
 
+    /** Whom the controller may elect when the leader crashes: Kafka's {@code unclean.leader.election.enable}. */
+    enum Election {
+        /** Only a live in-sync replica; a broker is not crashed if that would leave none (the default). */
+        CLEAN,
+        /** The failure museum: any live replica when no in-sync one is left, whatever it lacks. */
+        UNCLEAN
+    }
+
     /** A produce the leader took and has not acknowledged yet. */
     private record Pending(Replica leader, int epoch, long offset, String value) {
     }
@@ -70,6 +80,7 @@ final class FailoverCluster implements AutoCloseable {
     private final Random random;
     private final Path dir;
     private final Truncation truncation;
+    private final Election election;
     private final String readme;
     /** The brokers that are up, and their replica objects (a restart makes a new one). */
     private final Map<String, Replica> live = new TreeMap<>();
@@ -90,6 +101,12 @@ final class FailoverCluster implements AutoCloseable {
     private int elections;
 
     FailoverCluster(long seed, Path dir, Truncation truncation, String readme) throws IOException {
+        this(seed, dir, truncation, Election.CLEAN, readme);
+    }
+
+    FailoverCluster(long seed, Path dir, Truncation truncation, Election election, String readme)
+        throws IOException {
+        this.election = election;
         this.sim = new Simulation(seed);
         this.random = sim.random();
         this.dir = dir;
@@ -175,12 +192,15 @@ final class FailoverCluster implements AutoCloseable {
         });
     }
 
-    /** Crashes {@code victim} if another in-sync replica stays up; its disk keeps what the crash leaves. */
+    /**
+     * Crashes {@code victim} if another in-sync replica stays up (or, unclean, if any other broker does); its
+     * disk keeps what the crash leaves.
+     */
     private void crash(String victim) {
         Set<String> othersInSync = new TreeSet<>(isr);
         othersInSync.retainAll(live.keySet());
         othersInSync.remove(victim);
-        if (othersInSync.isEmpty()) {
+        if (othersInSync.isEmpty() && (election == Election.CLEAN || live.size() < 2)) {
             return;
         }
         try {
@@ -194,7 +214,10 @@ final class FailoverCluster implements AutoCloseable {
         net.crash(victim);
         crashes++;
         isr.remove(victim);
-        if (victim.equals(leader)) {
+        if (victim.equals(leader) && othersInSync.isEmpty()) {
+            sim.note("no in-sync replica is left: unclean election from " + live.keySet());
+            elect(new TreeSet<>(live.keySet()));
+        } else if (victim.equals(leader)) {
             elect(othersInSync);
         } else if (leader != null && live.containsKey(leader)) {
             live.get(leader).fence(victim, brokerEpochs.get(victim) + 1); // the epoch its restart will have
@@ -213,10 +236,16 @@ final class FailoverCluster implements AutoCloseable {
         }
     }
 
-    /** The controller elects a live in-sync replica in the next epoch. */
+    /**
+     * The controller elects one of {@code candidates} in the next epoch: live in-sync replicas, or, unclean, any
+     * live one, which then is the whole ISR.
+     */
     private void elect(Set<String> candidates) {
         List<String> choice = new ArrayList<>(candidates);
         String chosen = choice.get(random.nextInt(choice.size()));
+        if (!isr.contains(chosen)) {
+            isr = new TreeSet<>(Set.of(chosen));
+        }
         epoch++;
         elections++;
         leader = chosen;
