@@ -101,9 +101,49 @@ class TruncationTest {
         return (ReplicaMessage.Fetch) fromF.get(0).message();
     }
 
+    /** Every record of the log as "value@epoch", read segment by segment up to the log end. */
     private static List<String> values(Replica replica) throws IOException {
-        return replica.readAll(0, 1 << 20).stream().map(r -> new String(r.value(), UTF_8) + "@" + Replica.epochOf(r))
-            .toList();
+        List<String> values = new ArrayList<>();
+        while (values.size() < replica.logEndOffset()) {
+            List<String> batch = replica.readAll(values.size(), 1 << 20).stream()
+                .map(r -> new String(r.value(), UTF_8) + "@" + Replica.epochOf(r)).toList();
+            if (batch.isEmpty()) {
+                break;
+            }
+            values.addAll(batch);
+        }
+        return values;
+    }
+
+    /** One round: what F sent reaches L, what L sent reaches F, and F's clock ticks. */
+    private void deliver() throws IOException {
+        for (Sent sent : new ArrayList<>(fromF)) {
+            fromF.remove(sent);
+            l.receive("F", sent.message());
+        }
+        for (Sent sent : new ArrayList<>(fromL)) {
+            fromL.remove(sent);
+            f.receive("L", sent.message());
+        }
+        f.tick();
+    }
+
+    @Test
+    void aFollowerWhoseEpochsAllComeAfterTheLeadersAnswerCutsItsWholeLog() throws IOException {
+        // L led epoch 1 (a0..a2, never copied); F, empty, led epoch 3 (c0, c1, never copied); L leads epoch 4.
+        lead(l, 1, "a0", "a1", "a2");
+        lead(f, 3, "c0", "c1");
+        lead(l, 4, "d3");
+        f.becomeFollower(4, "L");
+
+        List<ReplicaMessage> queries = exchangeUntilFetch();
+
+        assertThat(queries).containsExactly(new ReplicaMessage.EpochQuery(4, 3));
+        assertThat(values(f)).as("L answers (1, 3). F's own cache answers epoch 1 with (1, 0): F has no epoch at or "
+            + "below 1, and its first epoch starts at 0. So every record F has is of a later epoch that L never had: "
+            + "cut at min(0, 3, log end 2) = 0. Cutting at min(3, 2) = 2 would keep c0@3, c1@3 below offsets where "
+            + "L has a0@1, a1@1, and the logs would never agree (%s)", README).isEmpty();
+        assertThat(firstFetch().fetchOffset()).as("F fetches from 0").isZero();
     }
 
     @Test
@@ -190,35 +230,27 @@ class TruncationTest {
 
     @Test
     void anUndefinedAnswerFallsBackToTheHighWatermarkAndTheHighWatermarkNeverPassesTheLogEnd() throws IOException {
-        lead(l, 1, "a0", "a1", "a2", "a3", "a4", "a5");
+        lead(l, 1, "a0", "a1", "a2", "a3");
         l.becomeLeader(2, Set.of("F"));
         f.becomeFollower(2, "L");
         exchangeUntilFetch();
-        for (int i = 0; i < 3; i++) { // copy the records, then learn the high watermark
-            for (Sent sent : new ArrayList<>(fromF)) {
-                fromF.remove(sent);
-                l.receive("F", sent.message());
-            }
-            for (Sent sent : new ArrayList<>(fromL)) {
-                fromL.remove(sent);
-                f.receive("L", sent.message());
-            }
-            f.tick();
-        }
+        deliver(); // F copies a0..a3; the answer's high watermark is 0
+        deliver(); // F's next fetch moves L's high watermark to 4, and the answer tells F
+        l.append(null, "b4".getBytes(UTF_8));
+        l.append(null, "b5".getBytes(UTF_8));
+        deliver(); // F copies b4, b5 with the high watermark still 4
         assertThat(f.logEndOffset()).isEqualTo(6);
-        assertThat(f.highWatermark()).isEqualTo(6);
-        l.truncateTo(6);
-        f.truncateTo(4);
-        assertThat(f.highWatermark()).as("a cut below the high watermark brings it down").isEqualTo(4);
+        assertThat(f.highWatermark()).isEqualTo(4);
 
         f.becomeFollower(3, "L");
         fromF.clear();
         f.tick();
-        assertThat(fromF).singleElement().extracting(Sent::message).isEqualTo(new ReplicaMessage.EpochQuery(3, 1));
+        assertThat(fromF).singleElement().extracting(Sent::message).isEqualTo(new ReplicaMessage.EpochQuery(3, 2));
         fromF.clear();
-        f.receive("L", new ReplicaMessage.EpochAnswer(3, 1, EpochEndOffset.UNDEFINED));
-        assertThat(f.logEndOffset()).as("nothing better known: Kafka's fallback, the high watermark (%s)", README)
-            .isEqualTo(4);
+        f.receive("L", new ReplicaMessage.EpochAnswer(3, 2, EpochEndOffset.UNDEFINED));
+        assertThat(f.logEndOffset()).as("nothing better known: Kafka's fallback, the high watermark 4, below the log "
+            + "end 6 (%s)", README).isEqualTo(4);
+        assertThat(f.highWatermark()).isEqualTo(4);
         assertThat(firstFetch().fetchOffset()).isEqualTo(4);
     }
 

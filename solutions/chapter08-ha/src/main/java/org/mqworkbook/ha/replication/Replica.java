@@ -518,8 +518,11 @@ public final class Replica implements Closeable {
      * <ol>
      * <li>The answer is {@link EpochEndOffset#UNDEFINED} (the leader knows no epoch this old): nothing better is
      *     known, so cut at this replica's high watermark, as Kafka falls back to, and stop truncating.</li>
-     * <li>Otherwise ask this log's own cache where {@code leaderEpoch} ends here ({@code endOffsetFor}). If this
-     *     log knows no epoch that old: cut at {@code min(leaderEnd, logEnd)} and stop truncating.</li>
+     * <li>Otherwise ask this log's own cache where {@code leaderEpoch} ends here ({@code endOffsetFor}). If that
+     *     answer is undefined (Kafka keeps the case for a cache with nothing to say; while this log has epochs
+     *     it does not arise): cut at {@code min(leaderEnd, logEnd)} and stop truncating. Note that a log whose
+     *     epochs all come after {@code leaderEpoch} gets a defined answer, {@code (leaderEpoch, its first
+     *     epoch's start)}, and case 4 cuts it there: every record it has is of an epoch the leader never had.</li>
      * <li>If this log's answer is about an older epoch than {@code leaderEpoch} (it never had that epoch): cut at
      *     {@code min(its end, logEnd)}, and keep truncating — the next query asks about the latest epoch left.</li>
      * <li>If it is about {@code leaderEpoch} itself: both logs agree up to where the shorter copy of that epoch
@@ -688,7 +691,10 @@ public final class Replica implements Closeable {
             + "it was not written by a leader");
     }
 
-    /** Records below the high watermark from {@code offset} on: what a consumer may read. */
+    /**
+     * Records below the high watermark from {@code offset} on, about {@code maxBytes} of them and from one
+     * segment at most (chapter 6's {@code Log.read}): what a consumer may read. Call again from the next offset.
+     */
     public List<Record> readCommitted(long offset, int maxBytes) throws IOException {
         if (offset >= highWatermark) {
             return List.of();
@@ -703,7 +709,10 @@ public final class Replica implements Closeable {
         return committed;
     }
 
-    /** Every record from {@code offset} to the log end, committed or not: for checks and tests. */
+    /**
+     * Records from {@code offset} on, committed or not, about {@code maxBytes} of them and from one segment at
+     * most: for checks and tests. Call again from the next offset to read to the log end.
+     */
     public List<Record> readAll(long offset, int maxBytes) throws IOException {
         return offset >= log.nextOffset() ? List.of() : log.read(offset, maxBytes);
     }
