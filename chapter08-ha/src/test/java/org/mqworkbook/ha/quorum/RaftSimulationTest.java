@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mqworkbook.marker.ExerciseNotDone;
 import org.mqworkbook.testkit.Exercise;
 import org.mqworkbook.testkit.Seeded;
 import org.mqworkbook.testkit.sim.NetworkFaults;
@@ -51,7 +52,15 @@ class RaftSimulationTest {
         int schedules = ONE_SEED != null ? 1 : SCHEDULES;
         for (int schedule = 0; schedule < schedules; schedule++) {
             long seed = ONE_SEED != null ? ONE_SEED : random.nextLong();
-            String failure = new Quorum(seed).play();
+            String failure;
+            try {
+                failure = new Quorum(seed).play();
+            } catch (ExerciseNotDone notDone) {
+                throw notDone;
+            } catch (RuntimeException e) {
+                throw new AssertionError("schedule " + (schedule + 1) + " of " + schedules + " threw " + e
+                    + " (simulation seed " + seed + "; replay it alone with -Dsim.seed=" + seed + ")", e);
+            }
             assertThat(failure).as("schedule %d of %d (simulation seed %d; replay it alone with -Dsim.seed=%d)",
                 schedule + 1, schedules, seed, seed).isNull();
         }
