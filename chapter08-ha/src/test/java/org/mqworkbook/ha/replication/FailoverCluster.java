@@ -28,7 +28,7 @@ import org.mqworkbook.testkit.storage.CrashSimulator;
 /**
  * Three replicas of one partition in the deterministic simulation, each on a disk that loses what it did not
  * force when its broker crashes (chapter 6's {@link CrashSimulator}), with a producer writing with
- * {@code acks=all} and a stand-in for the controller of exercise 8.5. The controller here is an oracle: it
+ * {@code acks=all} and a stand-in for the controller of exercise 8.6. The controller here is an oracle: it
  * reads the leader's ISR after every event (Kafka's leader reports each change with {@code AlterPartition};
  * here the report is instant), removes a crashed broker from the ISR at once and fences its old incarnation
  * (KRaft fences a broker that restarts; its broker epoch tells the leader which fetches are stale), and when
