@@ -248,17 +248,25 @@ public final class RaftNode {
      * follower and reset its election timeout). Answer with a {@link RaftMessage.AppendAnswer} in this term.
      *
      * <ol>
-     *   <li>If this log has no entry at {@code prevLogIndex} with term {@code prevLogTerm}, refuse. As the match
-     *       index, give the last index this log might still share with the leader's: its own last index if it is
-     *       shorter, else {@code prevLogIndex - 1}. The leader goes back to there and sends earlier entries.
+     *   <li>Refuse if this log does not hold the leader's entry at {@code prevLogIndex}; the answer's match index
+     *       tells the leader the last index this log might still share with its own, and the leader goes back
+     *       to there and sends earlier entries. There are two ways to refuse:
+     *       <ul>
+     *         <li>this log is shorter: its last index is below {@code prevLogIndex}. Answer its last index;
+     *         <li>its entry at {@code prevLogIndex} is of another term than {@code prevLogTerm}. Answer
+     *             {@code prevLogIndex - 1}.
+     *       </ul>
+     *       Index 0 is before the first entry, and matches every log: {@link RaftStorage#termAt} gives 0 for it.
      *   <li>Otherwise, for each entry sent, at index {@code prevLogIndex + 1 + i}: if this log has an entry there
      *       of another term, it conflicts — truncate from there, and append the rest. An entry of the same term at
      *       the same index is the same entry (Raft's log matching property): keep it, and keep what follows it.
      *       A late or repeated append carries a prefix of what this log already holds, and must not cut the
      *       entries that came after it, which this node may already have acknowledged.
-     *   <li>Move the commit index up to {@code min(leaderCommit, the index of the last entry sent)}, never down,
-     *       apply what became committed ({@link #applyCommitted()}), and answer success with that last index as
-     *       the match index.
+     *   <li>Let {@code last = prevLogIndex + entries.size()}, the last index the append covered ({@code
+     *       prevLogIndex} itself for a heartbeat). Move the commit index up to {@code min(leaderCommit, last)},
+     *       never down: past {@code last} this log may still hold entries the leader does not have. Apply what
+     *       became committed ({@link #applyCommitted()}), and answer success with {@code last} as the match
+     *       index.
      * </ol>
      */
     private void onAppend(String from, RaftMessage.Append append) {

@@ -62,12 +62,13 @@ class RaftAppendTest {
         follower.node.receive("c1", new RaftMessage.Append(3, 1, 1, List.of(), 3));
         assertThat(follower.node.commitIndex()).as("the leader has committed 3, but this heartbeat only shows that "
             + "c2 matches it up to 1; c2's entry 3, x@2, may not be the leader's").isEqualTo(1);
-        assertThat(follower.applied).containsExactly("1:a@t1");
+        assertThat(follower.applied).as("what c2 applied, as index:entry").containsExactly("1:a@t1");
 
         follower.node.receive("c1", new RaftMessage.Append(3, 1, 1, List.of(entry("b", 1), entry("c", 3)), 3));
         assertThat(follower.log()).containsExactly("a@1", "b@1", "c@3");
         assertThat(follower.node.commitIndex()).isEqualTo(3);
-        assertThat(follower.applied).as("applied once each, in order").containsExactly("1:a@t1", "2:b@t1", "3:c@t3");
+        assertThat(follower.applied).as("applied once each, in order, as index:entry").containsExactly("1:a@t1",
+            "2:b@t1", "3:c@t3");
 
         follower.node.receive("c1", new RaftMessage.Append(3, 0, 0, List.of(), 1)); // a late heartbeat
         assertThat(follower.node.commitIndex()).as("the commit index never moves back").isEqualTo(3);
@@ -83,6 +84,7 @@ class RaftAppendTest {
         follower.node.receive("c3", new RaftMessage.Append(4, 1, 1, List.of(entry("b", 4)), 2));
         assertThat(follower.log()).as("c3 leads term 4").containsExactly("a@1", "b@4");
         assertThat(follower.node.leader()).isEqualTo("c3");
-        assertThat(follower.applied).containsExactly("1:a@t1", "2:b@t4");
+        assertThat(follower.applied).as("what c2 applied, as index:entry: c3's commit index 2 covers b@4")
+            .containsExactly("1:a@t1", "2:b@t4");
     }
 }

@@ -26,10 +26,11 @@ class RaftCommitTest {
         assertThat(index).as("after the no-op at 1").isEqualTo(2);
         leader.node.receive("c2", new RaftMessage.AppendAnswer(1, true, 2));
         assertThat(leader.node.commitIndex()).as("c1 and c2 are two of five: not a majority").isZero();
-        assertThat(leader.applied).isEmpty();
+        assertThat(leader.applied).as("nothing is applied before it is committed").isEmpty();
         leader.node.receive("c4", new RaftMessage.AppendAnswer(1, true, 2));
         assertThat(leader.node.commitIndex()).as("c1, c2 and c4 are three of five").isEqualTo(2);
-        assertThat(leader.applied).containsExactly("1:" + LogEntry.NO_OP + "@t1", "2:register b1@t1");
+        assertThat(leader.applied).as("what the leader applied, as index:entry").containsExactly(
+            "1:" + LogEntry.NO_OP + "@t1", "2:register b1@t1");
         leader.sent.clear();
         leader.clock.advance(RaftNode.HEARTBEAT);
         leader.node.tick();
@@ -51,7 +52,8 @@ class RaftCommitTest {
         leader.node.receive("c3", new RaftMessage.AppendAnswer(4, true, 3));
         assertThat(leader.node.commitIndex()).as("the no-op of term 4 is on a majority: it, and all before it, are "
             + "committed").isEqualTo(3);
-        assertThat(leader.applied).containsExactly("1:a@t1", "2:b@t2", "3:" + LogEntry.NO_OP + "@t4");
+        assertThat(leader.applied).as("what the leader applied, as index:entry").containsExactly("1:a@t1",
+            "2:b@t2", "3:" + LogEntry.NO_OP + "@t4");
     }
 
     @Test

@@ -59,10 +59,12 @@ class RaftSimulationTest {
                 throw notDone;
             } catch (RuntimeException e) {
                 throw new AssertionError("schedule " + (schedule + 1) + " of " + schedules + " threw " + e
-                    + " (simulation seed " + seed + "; replay it alone with -Dsim.seed=" + seed + ")", e);
+                    + " (simulation seed " + seed + "; replay this schedule alone with -Dsim.seed=" + seed
+                    + "; -Dseed replays the whole run of schedules)", e);
             }
-            assertThat(failure).as("schedule %d of %d (simulation seed %d; replay it alone with -Dsim.seed=%d)",
-                schedule + 1, schedules, seed, seed).isNull();
+            assertThat(failure).as("schedule %d of %d (simulation seed %d; replay this schedule alone with "
+                + "-Dsim.seed=%d; -Dseed replays the whole run of schedules)", schedule + 1, schedules, seed, seed)
+                .isNull();
         }
     }
 

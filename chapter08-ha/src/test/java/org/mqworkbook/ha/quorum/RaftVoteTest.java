@@ -85,6 +85,20 @@ class RaftVoteTest {
     }
 
     @Test
+    void refusingAVoteDoesNotHoldBackTheVotersOwnElection() {
+        RaftFixture voter = new RaftFixture("c1", VOTERS, RaftFixture.saved(3, "a@1", "b@2"));
+        voter.clock.advance(RaftNode.ELECTION_TIMEOUT_MAX.minus(Duration.ofMillis(1)));
+        voter.node.receive("c2", new RaftMessage.VoteRequest(3, 1, 1)); // behind: refused
+        assertThat(voter.last(RaftMessage.VoteAnswer.class)).isEqualTo(new RaftMessage.VoteAnswer(3, false));
+        voter.clock.advance(Duration.ofMillis(2));
+        voter.node.tick();
+        assertThat(voter.node.role()).as("c1 refused c2, whose log is behind, and has heard from no leader for "
+            + "longer than its election timeout: it stands itself. Resetting the timeout on a refusal would let a "
+            + "candidate that can never win keep the one that can from ever trying").isEqualTo(
+            RaftNode.Role.CANDIDATE);
+    }
+
+    @Test
     void aCandidateWithTheVotesOfAMajorityLeadsAndAppendsANoOp() {
         RaftFixture candidate = new RaftFixture("c1", VOTERS, RaftFixture.saved(2, "a@1", "b@2"));
         candidate.timeOut();

@@ -3,6 +3,7 @@ package org.mqworkbook.ha.quorum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * What a Raft node must not forget when it crashes: its current term, whom it voted for in that term, and its
@@ -99,6 +100,10 @@ public final class RaftStorage {
 
     @Override
     public String toString() {
-        return "term " + currentTerm + (votedFor == null ? "" : ", voted " + votedFor) + ", log " + log;
+        // the tail only: a failed simulation prints every node, and a whole log of hundreds of entries is noise
+        List<LogEntry> tail = log.subList(Math.max(0, log.size() - 3), log.size());
+        return "term " + currentTerm + (votedFor == null ? "" : ", voted " + votedFor) + ", log of " + log.size()
+            + (log.size() > tail.size() ? " ending [.., " : " [") + tail.stream().map(LogEntry::toString)
+            .collect(Collectors.joining(", ")) + "]";
     }
 }
